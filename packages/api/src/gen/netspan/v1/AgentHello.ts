@@ -1,0 +1,64 @@
+// Original file: /work/main/proto/netspan/v1/agent.proto
+
+
+/**
+ * First message on a Session stream.
+ */
+export interface AgentHello__Input {
+  /**
+   * DNS label, unique among live agents; default the hostname
+   */
+  'hostId'?: (string);
+  /**
+   * underlay IPv4 address other hosts send VXLAN to
+   */
+  'vtepAddress'?: (string);
+  /**
+   * from `netspanctl token create`; empty when mTLS identifies the host
+   */
+  'joinToken'?: (string);
+  'agentVersion'?: (string);
+  /**
+   * MTU of the underlay interface (guests get underlay - 50 on VXLAN)
+   */
+  'underlayMtu'?: (number);
+  /**
+   * uplink interface for VLAN encapsulation
+   */
+  'uplink'?: (string);
+  /**
+   * networks this host should carry; empty = every network
+   */
+  'networks'?: (string)[];
+}
+
+/**
+ * First message on a Session stream.
+ */
+export interface AgentHello {
+  /**
+   * DNS label, unique among live agents; default the hostname
+   */
+  'hostId': (string);
+  /**
+   * underlay IPv4 address other hosts send VXLAN to
+   */
+  'vtepAddress': (string);
+  /**
+   * from `netspanctl token create`; empty when mTLS identifies the host
+   */
+  'joinToken': (string);
+  'agentVersion': (string);
+  /**
+   * MTU of the underlay interface (guests get underlay - 50 on VXLAN)
+   */
+  'underlayMtu': (number);
+  /**
+   * uplink interface for VLAN encapsulation
+   */
+  'uplink': (string);
+  /**
+   * networks this host should carry; empty = every network
+   */
+  'networks': (string)[];
+}

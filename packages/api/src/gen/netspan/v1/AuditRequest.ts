@@ -1,0 +1,24 @@
+// Original file: /work/main/proto/netspan/v1/admin.proto
+
+
+export interface AuditRequest__Input {
+  /**
+   * empty = every network
+   */
+  'network'?: (string);
+  /**
+   * repair with revision-conditional writes
+   */
+  'fix'?: (boolean);
+}
+
+export interface AuditRequest {
+  /**
+   * empty = every network
+   */
+  'network': (string);
+  /**
+   * repair with revision-conditional writes
+   */
+  'fix': (boolean);
+}

@@ -1,0 +1,17 @@
+// Original file: /work/main/proto/netspan/v1/network.proto
+
+import type { Network__Input as _netspan_v1_Network__Input, Network as _netspan_v1_Network } from '../../netspan/v1/Network.js';
+
+export interface CreateNetworkRequest__Input {
+  /**
+   * output-only fields are ignored
+   */
+  'network'?: (_netspan_v1_Network__Input | null);
+}
+
+export interface CreateNetworkRequest {
+  /**
+   * output-only fields are ignored
+   */
+  'network': (_netspan_v1_Network | null);
+}

@@ -1,0 +1,11 @@
+// Original file: /work/main/proto/netspan/v1/admin.proto
+
+import type { JoinToken__Input as _netspan_v1_JoinToken__Input, JoinToken as _netspan_v1_JoinToken } from '../../netspan/v1/JoinToken.js';
+
+export interface CreateTokenResponse__Input {
+  'token'?: (_netspan_v1_JoinToken__Input | null);
+}
+
+export interface CreateTokenResponse {
+  'token': (_netspan_v1_JoinToken | null);
+}

@@ -1,0 +1,12 @@
+// Original file: /work/main/proto/netspan/v1/dns.proto
+
+
+export interface DeleteRecordRequest__Input {
+  'zone'?: (string);
+  'id'?: (string);
+}
+
+export interface DeleteRecordRequest {
+  'zone': (string);
+  'id': (string);
+}

@@ -1,0 +1,22 @@
+// Original file: /work/main/proto/netspan/v1/agent.proto
+
+
+/**
+ * Where a guest currently sits (per-MAC forwarding, mobility).
+ */
+export interface GuestLocation__Input {
+  'network'?: (string);
+  'mac'?: (string);
+  'address'?: (string);
+  'hostId'?: (string);
+}
+
+/**
+ * Where a guest currently sits (per-MAC forwarding, mobility).
+ */
+export interface GuestLocation {
+  'network': (string);
+  'mac': (string);
+  'address': (string);
+  'hostId': (string);
+}

@@ -1,0 +1,11 @@
+// Original file: /work/main/proto/netspan/v1/agent.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+export interface Heartbeat__Input {
+  'sentAtMs'?: (number | string | Long);
+}
+
+export interface Heartbeat {
+  'sentAtMs': (number);
+}

@@ -1,0 +1,8 @@
+// Original file: /work/main/proto/netspan/v1/network.proto
+
+
+export interface ListNetworksRequest__Input {
+}
+
+export interface ListNetworksRequest {
+}

@@ -1,0 +1,10 @@
+// Original file: /work/main/proto/netspan/v1/admin.proto
+
+
+export interface RevokeTokenRequest__Input {
+  'id'?: (string);
+}
+
+export interface RevokeTokenRequest {
+  'id': (string);
+}

@@ -1,0 +1,8 @@
+// Original file: /work/main/proto/netspan/v1/admin.proto
+
+
+export interface RevokeTokenResponse__Input {
+}
+
+export interface RevokeTokenResponse {
+}
