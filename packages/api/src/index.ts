@@ -1,0 +1,21 @@
+export {
+  type ClientOptions,
+  channelCredentials,
+  createClients,
+  type NetspanClients,
+  type TlsFiles,
+  unary,
+} from './clients.js';
+export {
+  encapsulationFromPb,
+  leaseStateFromPb,
+  leaseStateToPb,
+  leaseToPb,
+  modeFromPb,
+  networkFromPb,
+  networkToPb,
+  reservationToPb,
+} from './convert.js';
+export { NetspanClientError, toServiceError, toStatus } from './errors.js';
+export type * as pb from './pb.js';
+export { LOADER_OPTIONS, loadNetspan, type NetspanV1, PROTO_FILES, protoDir } from './proto.js';

@@ -1,0 +1,13 @@
+export { connectEtcd, type EtcdConnectOptions } from './client.js';
+export {
+  decodeLease,
+  decodeNetwork,
+  decodeReservation,
+  encodeLease,
+  encodeNetwork,
+  encodeReservation,
+} from './codec.js';
+export { etcdFailure } from './errors.js';
+export { Keys, type ParsedKey, prefixEnd } from './keys.js';
+export { type ReplicaRegistration, registerReplica } from './replica.js';
+export { EtcdIpamStore, type EtcdStoreOptions } from './store.js';

@@ -1,0 +1,571 @@
+import type {
+  AddReservationResult,
+  ClaimOutcome,
+  ClaimRequest,
+  CreateNetworkResult,
+  DeleteNetworkResult,
+  IpamStore,
+  Lease,
+  Network,
+  Reservation,
+  StoredLease,
+  StoredNetwork,
+  StoredReservation,
+  StoreObserver,
+  Subscription,
+} from '@netspan/ipam';
+import type { Etcd3, ICompare, IKeyValue, IRequestOp, IResponseOp, ITxnResponse, Watcher } from 'etcd3';
+import {
+  decodeLease,
+  decodeNetwork,
+  decodeReservation,
+  encodeLease,
+  encodeNetwork,
+  encodeReservation,
+} from './codec.js';
+import { etcdFailure } from './errors.js';
+import { Keys, prefixEnd } from './keys.js';
+
+const b = (s: string) => Buffer.from(s);
+
+const createIs0 = (key: string): ICompare => ({
+  key: b(key),
+  target: 'Create',
+  result: 'Equal',
+  create_revision: 0,
+});
+const exists = (key: string): ICompare => ({
+  key: b(key),
+  target: 'Create',
+  result: 'Greater',
+  create_revision: 0,
+});
+const modIs = (key: string, rev: number): ICompare => ({
+  key: b(key),
+  target: 'Mod',
+  result: 'Equal',
+  mod_revision: rev,
+});
+const valueIs = (key: string, value: string): ICompare => ({
+  key: b(key),
+  target: 'Value',
+  result: 'Equal',
+  value: b(value),
+});
+/** True when no key exists in [prefix, prefixEnd). */
+const noneUnder = (prefix: string): ICompare => ({
+  key: b(prefix),
+  range_end: prefixEnd(prefix),
+  target: 'Version',
+  result: 'Equal',
+  version: 0,
+});
+const put = (key: string, value: string): IRequestOp => ({ request_put: { key: b(key), value: b(value) } });
+const get = (key: string): IRequestOp => ({ request_range: { key: b(key) } });
+const del = (key: string): IRequestOp => ({ request_delete_range: { key: b(key) } });
+const delPrefix = (prefix: string): IRequestOp => ({
+  request_delete_range: { key: b(prefix), range_end: prefixEnd(prefix) },
+});
+
+function firstKv(r: IResponseOp | undefined): IKeyValue | undefined {
+  return r?.response_range?.kvs?.[0];
+}
+
+export interface EtcdStoreOptions {
+  prefix?: string;
+  /** Called for values that cannot be decoded (they are skipped, never fatal). */
+  onCorrupt?: (key: string) => void;
+  /** Called when the watch had to be re-established from a fresh snapshot. */
+  onResync?: (reason: string) => void;
+  /** Page size for snapshot listing. */
+  pageSize?: number;
+  /** etcd's --max-txn-ops (default 128): bounds how many claims share one transaction. */
+  maxTxnOps?: number;
+}
+
+/** Ops in the largest claim sub-transaction (4 compares / 4 failure reads). */
+const CLAIM_SUB_OPS = 4;
+
+/**
+ * IpamStore over etcd v3. Every write is one transaction whose compares make it safe
+ * against any number of concurrent writers: leases are created only when their key and
+ * their client-index key have create_revision 0, and changed or deleted only at the
+ * revision that was read.
+ */
+export class EtcdIpamStore implements IpamStore {
+  readonly keys: Keys;
+  private readonly kv;
+  private readonly onCorrupt: (key: string) => void;
+  private readonly onResync: (reason: string) => void;
+  private readonly pageSize: number;
+  private readonly claimsPerTxn: number;
+  /** Counters for metrics. */
+  readonly stats = { txns: 0, claimTxns: 0, corrupt: 0, resyncs: 0, watchRevision: 0 };
+
+  constructor(
+    readonly client: Etcd3,
+    opts: EtcdStoreOptions = {},
+  ) {
+    this.keys = new Keys(opts.prefix);
+    this.kv = client.kv;
+    this.onCorrupt = opts.onCorrupt ?? (() => {});
+    this.onResync = opts.onResync ?? (() => {});
+    this.pageSize = opts.pageSize ?? 5000;
+    // etcd gives nested transactions what the parent leaves of --max-txn-ops.
+    this.claimsPerTxn = Math.max(1, (opts.maxTxnOps ?? 128) - CLAIM_SUB_OPS);
+  }
+
+  private corrupt(key: Buffer | string): void {
+    this.stats.corrupt++;
+    this.onCorrupt(key.toString());
+  }
+
+  private async txn(
+    what: string,
+    compare: ICompare[],
+    success: IRequestOp[],
+    failure: IRequestOp[] = [],
+  ): Promise<ITxnResponse> {
+    this.stats.txns++;
+    try {
+      return await this.kv.txn({ compare, success, failure });
+    } catch (err) {
+      throw etcdFailure(err, what);
+    }
+  }
+
+  private async range(what: string, key: string, opts: { prefix?: boolean; countOnly?: boolean } = {}) {
+    try {
+      return await this.kv.range({
+        key: b(key),
+        ...(opts.prefix ? { range_end: prefixEnd(key) } : {}),
+        ...(opts.countOnly ? { count_only: true } : {}),
+      });
+    } catch (err) {
+      throw etcdFailure(err, what);
+    }
+  }
+
+  // ------------------------------------------------------------------ networks
+
+  async createNetwork(net: Network): Promise<CreateNetworkResult> {
+    const nk = this.keys.network(net.name);
+    const vk = this.keys.vni(net.vni);
+    const res = await this.txn(
+      'create network',
+      [createIs0(nk), createIs0(vk)],
+      [put(nk, encodeNetwork(net)), put(vk, net.name)],
+      [get(nk)],
+    );
+    if (!res.succeeded) return { ok: false, reason: firstKv(res.responses[0]) ? 'name-taken' : 'vni-taken' };
+    const rev = Number(res.header.revision);
+    return { ok: true, stored: { network: net, revision: rev, createRevision: rev } };
+  }
+
+  private decodeNetworkKv(kv: IKeyValue): StoredNetwork | undefined {
+    const n = decodeNetwork(kv.value, Number(kv.mod_revision), Number(kv.create_revision));
+    if (!n) this.corrupt(kv.key);
+    return n;
+  }
+
+  async getNetwork(name: string): Promise<StoredNetwork | undefined> {
+    const res = await this.range('get network', this.keys.network(name));
+    const kv = res.kvs[0];
+    return kv && this.decodeNetworkKv(kv);
+  }
+
+  async listNetworks(): Promise<StoredNetwork[]> {
+    const res = await this.range('list networks', this.keys.networks(), { prefix: true });
+    return res.kvs.map((kv) => this.decodeNetworkKv(kv)).filter((n): n is StoredNetwork => n !== undefined);
+  }
+
+  async replaceNetwork(net: Network, expectedRevision: number): Promise<StoredNetwork | 'conflict'> {
+    const nk = this.keys.network(net.name);
+    const res = await this.txn(
+      'update network',
+      [modIs(nk, expectedRevision)],
+      [put(nk, encodeNetwork(net)), get(nk)],
+    );
+    if (!res.succeeded) return 'conflict';
+    const kv = firstKv(res.responses[1]);
+    return {
+      network: net,
+      revision: Number(res.header.revision),
+      createRevision: kv ? Number(kv.create_revision) : 0,
+    };
+  }
+
+  async deleteNetwork(name: string, expectedRevision: number, force: boolean): Promise<DeleteNetworkResult> {
+    const current = await this.getNetwork(name);
+    if (!current) return { ok: false, reason: 'not-found' };
+    if (current.revision !== expectedRevision) return { ok: false, reason: 'conflict' };
+    const nk = this.keys.network(name);
+    const leases = this.keys.leases(name);
+    const compare = [modIs(nk, expectedRevision)];
+    if (!force) compare.push(noneUnder(leases));
+    const res = await this.txn(
+      'delete network',
+      compare,
+      [
+        { request_delete_range: { key: b(leases), range_end: prefixEnd(leases) } },
+        delPrefix(this.keys.clients(name)),
+        delPrefix(this.keys.reservations(name)),
+        delPrefix(this.keys.reservedAddresses(name)),
+        del(nk),
+        del(this.keys.vni(current.network.vni)),
+      ],
+      [get(nk), { request_range: { key: b(leases), range_end: prefixEnd(leases), count_only: true } }],
+    );
+    if (res.succeeded) {
+      return { ok: true, leasesDeleted: Number(res.responses[0]?.response_delete_range?.deleted ?? 0) };
+    }
+    const now = firstKv(res.responses[0]);
+    if (!now) return { ok: false, reason: 'not-found' };
+    if (Number(now.mod_revision) !== expectedRevision) return { ok: false, reason: 'conflict' };
+    return { ok: false, reason: 'has-leases', leases: Number(res.responses[1]?.response_range?.count ?? 0) };
+  }
+
+  // ------------------------------------------------------------------ leases
+
+  async claim(requests: ClaimRequest[]): Promise<ClaimOutcome[]> {
+    // etcd rejects a transaction that writes one key twice, so requests that share a
+    // lease or client key go in separate rounds (they then conflict as they should);
+    // a round also holds at most claimsPerTxn claims.
+    const rounds: number[][] = [];
+    const seen: Array<Set<string>> = [];
+    requests.forEach((r, i) => {
+      const lk = this.keys.lease(r.lease.network, r.lease.address);
+      const ck = this.keys.client(r.lease.network, r.lease.clientId);
+      let round = 0;
+      while (
+        seen[round]?.has(lk) ||
+        seen[round]?.has(ck) ||
+        (rounds[round]?.length ?? 0) >= this.claimsPerTxn
+      )
+        round++;
+      if (!seen[round]) {
+        seen[round] = new Set();
+        rounds[round] = [];
+      }
+      (seen[round] as Set<string>).add(lk).add(ck);
+      (rounds[round] as number[]).push(i);
+    });
+    const out: ClaimOutcome[] = new Array(requests.length);
+    await Promise.all(
+      rounds.map(async (idx) => {
+        const results = await this.claimRound(idx.map((i) => requests[i] as ClaimRequest));
+        idx.forEach((i, j) => {
+          out[i] = results[j] as ClaimOutcome;
+        });
+      }),
+    );
+    return out;
+  }
+
+  /**
+   * One etcd round trip for many claims: a transaction whose success branch holds one
+   * sub-transaction per claim, each with its own compares, so each succeeds or fails on
+   * its own, and a failed one reads back why.
+   */
+  private async claimRound(reqs: ClaimRequest[]): Promise<ClaimOutcome[]> {
+    const success: IRequestOp[] = reqs.map((r) => {
+      const l = r.lease;
+      const nk = this.keys.network(l.network);
+      const lk = this.keys.lease(l.network, l.address);
+      const ck = this.keys.client(l.network, l.clientId);
+      const rk = this.keys.reservedAddress(l.network, l.address);
+      const compare = [modIs(nk, r.networkRevision), createIs0(lk), createIs0(ck)];
+      if (!r.reservedFor) compare.push(createIs0(rk));
+      return {
+        request_txn: {
+          compare,
+          success: [put(lk, encodeLease(l)), put(ck, l.address)],
+          failure: [get(nk), get(lk), get(ck), get(rk)],
+        },
+      };
+    });
+    this.stats.claimTxns++;
+    const res = await this.txn('claim addresses', [], success);
+    const revision = Number(res.header.revision);
+    return reqs.map((r, i) => this.claimOutcome(r, res.responses[i]?.response_txn, revision));
+  }
+
+  private claimOutcome(r: ClaimRequest, sub: ITxnResponse | undefined, revision: number): ClaimOutcome {
+    const l = r.lease;
+    if (!sub)
+      throw etcdFailure(new Error('transaction response is missing a sub-response'), 'claim addresses');
+    if (sub.succeeded) return { kind: 'claimed', lease: { ...l, revision } };
+    const [net, lease, client, reserved] = sub.responses.map((x) => firstKv(x));
+    if (!net || Number(net.mod_revision) !== r.networkRevision) return { kind: 'network-changed' };
+    const holder = lease && decodeLease(l.network, l.address, lease.value, Number(lease.mod_revision));
+    if (lease && !holder) this.corrupt(lease.key);
+    if (client) {
+      const address = client.value.toString();
+      return {
+        kind: 'client-has-lease',
+        address,
+        ...(holder && address === l.address ? { lease: holder } : {}),
+      };
+    }
+    if (lease) return holder ? { kind: 'address-taken', holder } : { kind: 'address-taken' };
+    if (reserved) return { kind: 'reserved', mac: reserved.value.toString() };
+    // Every compare target looks fine now: it changed between the txn and its reads'
+    // evaluation is impossible in one txn, so treat as a network change and retry.
+    return { kind: 'network-changed' };
+  }
+
+  async getLease(network: string, address: string): Promise<StoredLease | undefined> {
+    const res = await this.range('get lease', this.keys.lease(network, address));
+    const kv = res.kvs[0];
+    if (!kv) return undefined;
+    const l = decodeLease(network, address, kv.value, Number(kv.mod_revision));
+    if (!l) this.corrupt(kv.key);
+    return l;
+  }
+
+  async getClientAddress(network: string, clientId: string): Promise<string | undefined> {
+    const res = await this.range('get client', this.keys.client(network, clientId));
+    return res.kvs[0]?.value.toString();
+  }
+
+  async updateLease(lease: Lease, expectedRevision: number): Promise<StoredLease | 'conflict'> {
+    const lk = this.keys.lease(lease.network, lease.address);
+    const ck = this.keys.client(lease.network, lease.clientId);
+    const res = await this.txn(
+      'update lease',
+      [modIs(lk, expectedRevision), valueIs(ck, lease.address)],
+      [put(lk, encodeLease(lease))],
+    );
+    if (!res.succeeded) return 'conflict';
+    return { ...lease, revision: Number(res.header.revision) };
+  }
+
+  async deleteLease(lease: StoredLease): Promise<boolean> {
+    const lk = this.keys.lease(lease.network, lease.address);
+    const ck = this.keys.client(lease.network, lease.clientId);
+    const res = await this.txn(
+      'delete lease',
+      [modIs(lk, lease.revision)],
+      [del(lk), { request_txn: { compare: [valueIs(ck, lease.address)], success: [del(ck)], failure: [] } }],
+    );
+    return res.succeeded;
+  }
+
+  async countLeases(network: string): Promise<number> {
+    const res = await this.range('count leases', this.keys.leases(network), {
+      prefix: true,
+      countOnly: true,
+    });
+    return Number(res.count);
+  }
+
+  // ------------------------------------------------------------------ reservations
+
+  async addReservation(r: Reservation): Promise<AddReservationResult> {
+    const lk = this.keys.lease(r.network, r.address);
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const leased = await this.getLease(r.network, r.address);
+      if (leased && leased.mac !== r.mac) return { ok: false, reason: 'address-leased', holder: leased };
+      const nk = this.keys.network(r.network);
+      const mk = this.keys.reservation(r.network, r.mac);
+      const rk = this.keys.reservedAddress(r.network, r.address);
+      const res = await this.txn(
+        'add reservation',
+        [exists(nk), createIs0(mk), createIs0(rk), leased ? modIs(lk, leased.revision) : createIs0(lk)],
+        [put(mk, encodeReservation(r)), put(rk, r.mac)],
+        [get(nk), get(mk), get(rk)],
+      );
+      if (res.succeeded) return { ok: true, stored: { ...r, revision: Number(res.header.revision) } };
+      const [net, mac, reserved] = res.responses.map((x) => firstKv(x));
+      if (!net) return { ok: false, reason: 'network-changed' };
+      if (mac) return { ok: false, reason: 'mac-taken' };
+      if (reserved) return { ok: false, reason: 'address-reserved' };
+      // The lease changed under us: look again.
+    }
+    throw etcdFailure(new Error('lease keeps changing'), 'add reservation');
+  }
+
+  async getReservation(network: string, mac: string): Promise<StoredReservation | undefined> {
+    const res = await this.range('get reservation', this.keys.reservation(network, mac));
+    const kv = res.kvs[0];
+    if (!kv) return undefined;
+    const r = decodeReservation(network, kv.value, Number(kv.mod_revision));
+    if (!r) this.corrupt(kv.key);
+    return r;
+  }
+
+  async listReservations(network: string): Promise<StoredReservation[]> {
+    const res = await this.range('list reservations', this.keys.reservations(network), { prefix: true });
+    const out: StoredReservation[] = [];
+    for (const kv of res.kvs) {
+      const r = decodeReservation(network, kv.value, Number(kv.mod_revision));
+      if (r) out.push(r);
+      else this.corrupt(kv.key);
+    }
+    return out;
+  }
+
+  async removeReservation(network: string, mac: string): Promise<StoredReservation | undefined> {
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const current = await this.getReservation(network, mac);
+      if (!current) return undefined;
+      const mk = this.keys.reservation(network, mac);
+      const rk = this.keys.reservedAddress(network, current.address);
+      const res = await this.txn(
+        'remove reservation',
+        [modIs(mk, current.revision)],
+        [del(mk), { request_txn: { compare: [valueIs(rk, mac)], success: [del(rk)], failure: [] } }],
+      );
+      if (res.succeeded) return current;
+    }
+    throw etcdFailure(new Error('reservation keeps changing'), 'remove reservation');
+  }
+
+  // ------------------------------------------------------------------ watch
+
+  /**
+   * Lists the state range at one revision R (paged), hands the snapshot over, then
+   * watches from R+1. If the watch is cancelled (compaction passed our revision), it
+   * lists and watches again.
+   */
+  async sync(observer: StoreObserver): Promise<Subscription> {
+    let closed = false;
+    let watcher: Watcher | undefined;
+    let retryTimer: NodeJS.Timeout | undefined;
+
+    const start = async (reason: string | undefined): Promise<void> => {
+      const snap = await this.snapshot();
+      if (closed) return;
+      if (reason) {
+        this.stats.resyncs++;
+        this.onResync(reason);
+      }
+      observer.snapshot(snap);
+      this.stats.watchRevision = snap.revision;
+      const range = this.keys.stateRange();
+      const w = await this.client
+        .watch()
+        .inRange({ start: range.start, end: range.end })
+        .startRevision(String(snap.revision + 1))
+        .create();
+      if (closed) {
+        await w.cancel();
+        return;
+      }
+      watcher = w;
+      w.on('data', (res) => {
+        for (const ev of res.events) this.dispatch(observer, ev.type, ev.kv);
+        const rev = Number(res.header.revision);
+        if (rev > this.stats.watchRevision) this.stats.watchRevision = rev;
+        observer.progress?.(rev);
+      });
+      w.on('error', (err) => {
+        if (closed || watcher !== w) return;
+        watcher = undefined;
+        void w.cancel().catch(() => {});
+        restart(`watch failed: ${err.message}`);
+      });
+    };
+
+    const restart = (reason: string, delay = 0) => {
+      if (closed) return;
+      retryTimer = setTimeout(() => {
+        start(reason).catch((err: unknown) => {
+          restart(
+            `resync failed: ${err instanceof Error ? err.message : String(err)}`,
+            Math.min(5000, delay * 2 || 200),
+          );
+        });
+      }, delay);
+    };
+
+    await start(undefined);
+    return {
+      close: async () => {
+        closed = true;
+        if (retryTimer) clearTimeout(retryTimer);
+        await watcher?.cancel().catch(() => {});
+      },
+    };
+  }
+
+  private dispatch(observer: StoreObserver, type: string, kv: IKeyValue): void {
+    const key = kv.key.toString();
+    const parsed = this.keys.parse(key);
+    if (!parsed) return;
+    const rev = Number(kv.mod_revision);
+    const isDelete = type === 'Delete';
+    switch (parsed.kind) {
+      case 'network':
+        if (isDelete) observer.networkDeleted(parsed.network);
+        else {
+          const n = this.decodeNetworkKv(kv);
+          if (n) observer.networkPut(n);
+        }
+        return;
+      case 'lease':
+        if (isDelete) observer.leaseDeleted(parsed.network, parsed.address, rev);
+        else {
+          const l = decodeLease(parsed.network, parsed.address, kv.value, rev);
+          if (l) observer.leasePut(l);
+          else this.corrupt(key);
+        }
+        return;
+      case 'reservation':
+        if (isDelete) observer.reservationDeleted(parsed.network, parsed.mac, rev);
+        else {
+          const r = decodeReservation(parsed.network, kv.value, rev);
+          if (r) observer.reservationPut(r);
+          else this.corrupt(key);
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  private async snapshot() {
+    const range = this.keys.stateRange();
+    const networks: StoredNetwork[] = [];
+    const leases: StoredLease[] = [];
+    const reservations: StoredReservation[] = [];
+    let revision = 0;
+    let from = b(range.start);
+    const end = b(range.end);
+    for (;;) {
+      let res: Awaited<ReturnType<typeof this.kv.range>>;
+      try {
+        res = await this.kv.range({
+          key: from,
+          range_end: end,
+          limit: this.pageSize,
+          ...(revision ? { revision } : {}),
+        });
+      } catch (err) {
+        throw etcdFailure(err, 'list state');
+      }
+      if (!revision) revision = Number(res.header.revision);
+      for (const kv of res.kvs) {
+        const parsed = this.keys.parse(kv.key.toString());
+        if (!parsed) continue;
+        const rev = Number(kv.mod_revision);
+        if (parsed.kind === 'network') {
+          const n = this.decodeNetworkKv(kv);
+          if (n) networks.push(n);
+        } else if (parsed.kind === 'lease') {
+          const l = decodeLease(parsed.network, parsed.address, kv.value, rev);
+          if (l) leases.push(l);
+          else this.corrupt(kv.key);
+        } else if (parsed.kind === 'reservation') {
+          const r = decodeReservation(parsed.network, kv.value, rev);
+          if (r) reservations.push(r);
+          else this.corrupt(kv.key);
+        }
+      }
+      const last = res.kvs[res.kvs.length - 1];
+      if (!res.more || !last) break;
+      from = Buffer.concat([last.key, Buffer.from([0])]);
+    }
+    return { revision, networks, leases, reservations };
+  }
+}

@@ -1,0 +1,164 @@
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { parseArgs } from 'node:util';
+
+/** ipamd settings: flags win over environment variables, which win over the config file. */
+export interface IpamdConfig {
+  etcdEndpoints: string[];
+  etcdPrefix: string;
+  etcdUsername: string;
+  etcdPassword: string;
+  etcdTlsCa: string;
+  etcdTlsCert: string;
+  etcdTlsKey: string;
+  grpcListen: string;
+  tlsCert: string;
+  tlsKey: string;
+  tlsCa: string;
+  logLevel: string;
+  logFormat: string;
+  replicaId: string;
+  maxBatch: number;
+  maxInflight: number;
+}
+
+interface Flag {
+  env: string;
+  def: string;
+  help: string;
+}
+
+/** Every setting, its environment variable and default: the single source for --help. */
+export const FLAGS: Record<string, Flag> = {
+  'etcd-endpoints': {
+    env: 'NETSPAN_ETCD_ENDPOINTS',
+    def: 'http://127.0.0.1:2379',
+    help: 'comma-separated etcd client URLs',
+  },
+  'etcd-prefix': {
+    env: 'NETSPAN_ETCD_PREFIX',
+    def: '/netspan/v1/',
+    help: 'key prefix for all netspan state',
+  },
+  'etcd-username': {
+    env: 'NETSPAN_ETCD_USERNAME',
+    def: '',
+    help: 'etcd user (password in NETSPAN_ETCD_PASSWORD)',
+  },
+  'etcd-password': {
+    env: 'NETSPAN_ETCD_PASSWORD',
+    def: '',
+    help: 'etcd password (prefer the environment variable)',
+  },
+  'etcd-tls-ca': { env: 'NETSPAN_ETCD_TLS_CA', def: '', help: 'CA bundle for etcd over TLS' },
+  'etcd-tls-cert': { env: 'NETSPAN_ETCD_TLS_CERT', def: '', help: 'client certificate for etcd' },
+  'etcd-tls-key': { env: 'NETSPAN_ETCD_TLS_KEY', def: '', help: 'client key for etcd' },
+  'grpc-listen': {
+    env: 'NETSPAN_GRPC_LISTEN',
+    def: '127.0.0.1:7700',
+    help: 'gRPC API address (port 0 = any free port)',
+  },
+  'tls-cert': { env: 'NETSPAN_TLS_CERT', def: '', help: 'server certificate for the gRPC API (enables TLS)' },
+  'tls-key': { env: 'NETSPAN_TLS_KEY', def: '', help: 'server key for the gRPC API' },
+  'tls-ca': { env: 'NETSPAN_TLS_CA', def: '', help: 'CA for client certificates (enables mutual TLS)' },
+  'log-level': { env: 'NETSPAN_LOG_LEVEL', def: 'info', help: 'trace, debug, info, warn, error' },
+  'log-format': { env: 'NETSPAN_LOG_FORMAT', def: 'json', help: 'json or pretty' },
+  'replica-id': { env: 'NETSPAN_REPLICA_ID', def: '', help: 'name of this replica (default hostname-pid)' },
+  'max-batch': {
+    env: 'NETSPAN_MAX_BATCH',
+    def: '128',
+    help: 'most claims grouped into one etcd transaction (etcd --max-txn-ops bounds it)',
+  },
+  'max-inflight': { env: 'NETSPAN_MAX_INFLIGHT', def: '8', help: 'claim transactions in flight at once' },
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function usage(): string {
+  const lines = ['Usage: ipamd [flags]', '', 'Flags (environment variable, default):'];
+  for (const [name, f] of Object.entries(FLAGS)) {
+    lines.push(`  --${name.padEnd(16)} ${f.help} (${f.env}${f.def ? `, ${f.def}` : ''})`);
+  }
+  lines.push('  --config FILE      JSON file with any of the flags above as keys', '  --help');
+  return lines.join('\n');
+}
+
+export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): IpamdConfig | 'help' {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        ...Object.fromEntries(Object.keys(FLAGS).map((k) => [k, { type: 'string' as const }])),
+        config: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (err) {
+    throw new ConfigError(err instanceof Error ? err.message : String(err));
+  }
+  if (parsed.values.help) return 'help';
+  let file: Record<string, unknown> = {};
+  const configPath = parsed.values.config ?? env.NETSPAN_CONFIG;
+  if (typeof configPath === 'string' && configPath) {
+    try {
+      file = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>;
+    } catch (err) {
+      throw new ConfigError(`--config ${configPath}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    for (const k of Object.keys(file))
+      if (!(k in FLAGS)) throw new ConfigError(`--config ${configPath}: unknown setting ${k}`);
+  }
+  const get = (name: string): string => {
+    const v = parsed.values[name];
+    if (typeof v === 'string') return v;
+    const e = env[(FLAGS[name] as Flag).env];
+    if (e !== undefined && e !== '') return e;
+    const f = file[name];
+    if (f !== undefined) return Array.isArray(f) ? f.join(',') : String(f);
+    return (FLAGS[name] as Flag).def;
+  };
+  const int = (name: string, min: number, max: number): number => {
+    const v = Number(get(name));
+    if (!Number.isInteger(v) || v < min || v > max)
+      throw new ConfigError(`--${name}: ${get(name)} is not an integer in ${min}..${max}`);
+    return v;
+  };
+  const endpoints = get('etcd-endpoints')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => (/^https?:\/\//.test(s) ? s : `http://${s}`));
+  if (endpoints.length === 0) throw new ConfigError('--etcd-endpoints: at least one endpoint is required');
+  const listen = get('grpc-listen');
+  if (!/^[^\s]+:\d{1,5}$/.test(listen)) throw new ConfigError(`--grpc-listen: ${listen} is not host:port`);
+  const prefix = get('etcd-prefix');
+  if (!prefix.endsWith('/')) throw new ConfigError(`--etcd-prefix: ${prefix} must end with '/'`);
+  const cfg: IpamdConfig = {
+    etcdEndpoints: endpoints,
+    etcdPrefix: prefix,
+    etcdUsername: get('etcd-username'),
+    etcdPassword: get('etcd-password'),
+    etcdTlsCa: get('etcd-tls-ca'),
+    etcdTlsCert: get('etcd-tls-cert'),
+    etcdTlsKey: get('etcd-tls-key'),
+    grpcListen: listen,
+    tlsCert: get('tls-cert'),
+    tlsKey: get('tls-key'),
+    tlsCa: get('tls-ca'),
+    logLevel: get('log-level'),
+    logFormat: get('log-format'),
+    replicaId: get('replica-id') || `${hostname()}-${process.pid}`,
+    maxBatch: int('max-batch', 1, 128),
+    maxInflight: int('max-inflight', 1, 64),
+  };
+  if (Boolean(cfg.tlsCert) !== Boolean(cfg.tlsKey))
+    throw new ConfigError('--tls-cert and --tls-key go together');
+  if (cfg.tlsCa && !cfg.tlsCert)
+    throw new ConfigError('--tls-ca (mutual TLS) needs --tls-cert and --tls-key');
+  return cfg;
+}

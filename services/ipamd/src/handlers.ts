@@ -1,0 +1,251 @@
+import { randomUUID } from 'node:crypto';
+import type * as grpc from '@grpc/grpc-js';
+import {
+  leaseStateFromPb,
+  leaseToPb,
+  networkFromPb,
+  networkToPb,
+  type pb,
+  reservationToPb,
+  toServiceError,
+} from '@netspan/api';
+import { ErrorCode, type IpamEngine, IpamError, invalid, type ViewEvent } from '@netspan/ipam';
+import type { Logger } from '@netspan/log';
+
+/** Tracks calls in flight so shutdown can wait for them. */
+export class InflightTracker {
+  private count = 0;
+  private waiters: Array<() => void> = [];
+  enter(): void {
+    this.count++;
+  }
+  leave(): void {
+    this.count--;
+    if (this.count === 0) for (const w of this.waiters.splice(0)) w();
+  }
+  get size(): number {
+    return this.count;
+  }
+  drained(): Promise<void> {
+    return this.count === 0 ? Promise.resolve() : new Promise((r) => this.waiters.push(r));
+  }
+}
+
+type Handler<Req, Res> = (req: Req, log: Logger) => Promise<Res> | Res;
+
+/** Wraps a domain call as a unary gRPC handler: request id, logging, error mapping. */
+function unary<Req, Res>(
+  name: string,
+  log: Logger,
+  inflight: InflightTracker,
+  fn: Handler<Req, Res>,
+): grpc.handleUnaryCall<Req, Res> {
+  return (call, callback) => {
+    inflight.enter();
+    const requestId = call.metadata.get('x-request-id')[0]?.toString() || randomUUID();
+    const reqLog = log.child({ method: name, requestId });
+    const started = performance.now();
+    Promise.resolve()
+      .then(() => fn(call.request, reqLog))
+      .then(
+        (res) => {
+          if (reqLog.isLevelEnabled('debug'))
+            reqLog.debug({ ms: +(performance.now() - started).toFixed(2) }, 'ok');
+          callback(null, res);
+        },
+        (err: unknown) => {
+          const e = IpamError.from(err);
+          if (e.code === ErrorCode.Internal) reqLog.error({ err }, 'internal error');
+          else reqLog.info({ code: e.code, err: e.message }, 'refused');
+          callback(toServiceError(e));
+        },
+      )
+      .finally(() => inflight.leave());
+  };
+}
+
+export function networkService(engine: IpamEngine, log: Logger, inflight: InflightTracker) {
+  return {
+    CreateNetwork: unary<pb.CreateNetworkRequest, pb.CreateNetworkResponse__Input>(
+      'CreateNetwork',
+      log,
+      inflight,
+      async (req) => {
+        const stored = await engine.createNetwork(networkFromPb(req.network ?? undefined));
+        return { network: networkToPb(stored) };
+      },
+    ),
+    GetNetwork: unary<pb.GetNetworkRequest, pb.GetNetworkResponse__Input>(
+      'GetNetwork',
+      log,
+      inflight,
+      async (req) => ({
+        network: networkToPb(await engine.getNetwork(req.name)),
+      }),
+    ),
+    ListNetworks: unary<pb.ListNetworksRequest, pb.ListNetworksResponse__Input>(
+      'ListNetworks',
+      log,
+      inflight,
+      async () => ({
+        networks: (await engine.listNetworks()).map(networkToPb),
+      }),
+    ),
+    UpdateNetwork: unary<pb.UpdateNetworkRequest, pb.UpdateNetworkResponse__Input>(
+      'UpdateNetwork',
+      log,
+      inflight,
+      async (req) => {
+        if (!req.network) throw invalid('network', 'is required');
+        const stored = await engine.updateNetwork(
+          networkFromPb(req.network),
+          req.updateMask,
+          Number(req.expectedRevision) || 0,
+        );
+        return { network: networkToPb(stored) };
+      },
+    ),
+    DeleteNetwork: unary<pb.DeleteNetworkRequest, pb.DeleteNetworkResponse__Input>(
+      'DeleteNetwork',
+      log,
+      inflight,
+      async (req) => ({
+        leasesDeleted: await engine.deleteNetwork(req.name, req.force),
+      }),
+    ),
+    GetNetworkUsage: unary<pb.GetNetworkUsageRequest, pb.GetNetworkUsageResponse__Input>(
+      'GetNetworkUsage',
+      log,
+      inflight,
+      async (req) => ({ networks: await engine.usage(req.name || undefined) }),
+    ),
+  };
+}
+
+export function ipamService(engine: IpamEngine, log: Logger, inflight: InflightTracker) {
+  return {
+    Allocate: unary<pb.AllocateRequest, pb.AllocateResponse__Input>(
+      'Allocate',
+      log,
+      inflight,
+      async (req) => {
+        const res = await engine.allocate({
+          network: req.network,
+          clientId: req.clientId,
+          address: req.address,
+          pool: req.pool,
+          mac: req.mac,
+          hostname: req.hostname,
+          ttlSeconds: req.ttlSeconds,
+          location: { host: req.location?.host ?? '', via: req.location?.via || 'api' },
+        });
+        return { lease: leaseToPb(res.lease), created: res.created };
+      },
+    ),
+    Release: unary<pb.ReleaseRequest, pb.ReleaseResponse__Input>('Release', log, inflight, async (req) => ({
+      lease: leaseToPb(
+        await engine.release({
+          network: req.network,
+          address: req.address,
+          clientId: req.clientId,
+          force: req.force,
+        }),
+      ),
+    })),
+    GetLease: unary<pb.GetLeaseRequest, pb.GetLeaseResponse__Input>(
+      'GetLease',
+      log,
+      inflight,
+      async (req) => ({
+        lease: leaseToPb(
+          await engine.getLease({ network: req.network, address: req.address, clientId: req.clientId }),
+        ),
+      }),
+    ),
+    ListLeases: unary<pb.ListLeasesRequest, pb.ListLeasesResponse__Input>(
+      'ListLeases',
+      log,
+      inflight,
+      (req) => {
+        const state = leaseStateFromPb(req.state);
+        const res = engine.listLeases({
+          network: req.network,
+          host: req.host,
+          ...(state ? { state } : {}),
+          pageSize: req.pageSize,
+          pageToken: req.pageToken,
+        });
+        return { leases: res.leases.map(leaseToPb), nextPageToken: res.nextPageToken };
+      },
+    ),
+    WatchLeases: (call: grpc.ServerWritableStream<pb.WatchLeasesRequest, pb.LeaseEvent__Input>) => {
+      const req = call.request;
+      const net = req.network;
+      const write = (e: ViewEvent) => {
+        if (e.type === 'reset') return;
+        if (e.type === 'put') {
+          if (net && e.lease.network !== net) return;
+          call.write({ type: 'TYPE_PUT', lease: leaseToPb(e.lease), revision: e.lease.revision });
+        } else {
+          if (net && e.network !== net) return;
+          call.write({
+            type: 'TYPE_DELETE',
+            lease: e.lease ? leaseToPb(e.lease) : { network: e.network, address: e.address },
+            revision: e.revision,
+          });
+        }
+      };
+      if (net && !engine.views.get(net)) {
+        call.destroy(
+          Object.assign(
+            new Error(`network ${net} not found`),
+            toServiceError(new IpamError(ErrorCode.NotFound, `network ${net} not found`)),
+          ),
+        );
+        return;
+      }
+      if (req.initial) {
+        for (const [name, view] of engine.views.networks) {
+          if (net && name !== net) continue;
+          for (const lease of view.leasesInOrder()) {
+            call.write({ type: 'TYPE_PUT', lease: leaseToPb(lease), revision: lease.revision });
+          }
+        }
+      }
+      const off = engine.views.onChange(write);
+      const end = () => off();
+      call.on('cancelled', end);
+      call.on('close', end);
+      call.on('error', end);
+    },
+    AddReservation: unary<pb.AddReservationRequest, pb.AddReservationResponse__Input>(
+      'AddReservation',
+      log,
+      inflight,
+      async (req) => {
+        if (!req.reservation) throw invalid('reservation', 'is required');
+        const r = req.reservation;
+        const stored = await engine.addReservation({
+          network: r.network,
+          mac: r.mac,
+          address: r.address,
+          hostname: r.hostname,
+          description: r.description,
+        });
+        return { reservation: reservationToPb(stored) };
+      },
+    ),
+    ListReservations: unary<pb.ListReservationsRequest, pb.ListReservationsResponse__Input>(
+      'ListReservations',
+      log,
+      inflight,
+      async (req) => ({ reservations: (await engine.listReservations(req.network)).map(reservationToPb) }),
+    ),
+    RemoveReservation: unary<pb.RemoveReservationRequest, pb.RemoveReservationResponse__Input>(
+      'RemoveReservation',
+      log,
+      inflight,
+      async (req) => ({ reservation: reservationToPb(await engine.removeReservation(req.network, req.mac)) }),
+    ),
+  };
+}

@@ -1,0 +1,122 @@
+import { readFileSync } from 'node:fs';
+import * as grpc from '@grpc/grpc-js';
+import { loadNetspan } from '@netspan/api';
+import { connectEtcd, EtcdIpamStore, type ReplicaRegistration, registerReplica } from '@netspan/etcd-store';
+import { IpamEngine } from '@netspan/ipam';
+import { createLogger, type Logger } from '@netspan/log';
+import type { IpamdConfig } from './config.js';
+import { InflightTracker, ipamService, networkService } from './handlers.js';
+
+export interface RunningIpamd {
+  log: Logger;
+  engine: IpamEngine;
+  store: EtcdIpamStore;
+  /** Bound gRPC address, host:port. */
+  grpcAddress: string;
+  stop(): Promise<void>;
+}
+
+function serverCredentials(cfg: IpamdConfig): grpc.ServerCredentials {
+  if (!cfg.tlsCert) return grpc.ServerCredentials.createInsecure();
+  return grpc.ServerCredentials.createSsl(
+    cfg.tlsCa ? readFileSync(cfg.tlsCa) : null,
+    [{ cert_chain: readFileSync(cfg.tlsCert), private_key: readFileSync(cfg.tlsKey) }],
+    Boolean(cfg.tlsCa),
+  );
+}
+
+/** Wires etcd → store → engine → gRPC and starts serving. */
+export async function startIpamd(
+  cfg: IpamdConfig,
+  log = createLogger({ name: 'ipamd', level: cfg.logLevel, format: cfg.logFormat }),
+): Promise<RunningIpamd> {
+  const etcd = connectEtcd({
+    endpoints: cfg.etcdEndpoints,
+    ...(cfg.etcdUsername ? { auth: { username: cfg.etcdUsername, password: cfg.etcdPassword } } : {}),
+    ...(cfg.etcdTlsCa ? { tls: { ca: cfg.etcdTlsCa, cert: cfg.etcdTlsCert, key: cfg.etcdTlsKey } } : {}),
+  });
+  const store = new EtcdIpamStore(etcd, {
+    prefix: cfg.etcdPrefix,
+    onCorrupt: (key) => log.warn({ key }, 'skipped a value that cannot be decoded'),
+    onResync: (reason) => log.warn({ reason }, 'watch re-established from a fresh snapshot'),
+  });
+  const engine = new IpamEngine(store, { maxBatch: cfg.maxBatch, maxInflight: cfg.maxInflight });
+  log.info({ etcd: cfg.etcdEndpoints, prefix: cfg.etcdPrefix }, 'loading state from etcd');
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await engine.start();
+      break;
+    } catch (err) {
+      if (attempt >= 30) throw err;
+      log.warn(
+        { err: err instanceof Error ? err.message : String(err), attempt },
+        'etcd not ready; retrying',
+      );
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  const counts = [...engine.views.networks.values()].reduce((n, v) => n + v.leases.size, 0);
+  log.info(
+    { networks: engine.views.networks.size, leases: counts, revision: engine.views.revision },
+    'state loaded',
+  );
+
+  const inflight = new InflightTracker();
+  const pkg = loadNetspan();
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 });
+  server.addService(pkg.NetworkService.service, networkService(engine, log, inflight));
+  server.addService(pkg.IpamService.service, ipamService(engine, log, inflight));
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(cfg.grpcListen, serverCredentials(cfg), (err, p) => (err ? reject(err) : resolve(p))),
+  );
+  const host = cfg.grpcListen.slice(0, cfg.grpcListen.lastIndexOf(':'));
+  const grpcAddress = `${host}:${port}`;
+
+  let replica: ReplicaRegistration | undefined;
+  try {
+    replica = await registerReplica(
+      etcd,
+      store.keys,
+      cfg.replicaId,
+      { grpc: grpcAddress, pid: process.pid },
+      10,
+      (err) => log.warn({ err: err.message }, 'replica registration lease lost; re-registering'),
+    );
+  } catch (err) {
+    log.warn(
+      { err: err instanceof Error ? err.message : String(err) },
+      'could not register replica (continuing)',
+    );
+  }
+  log.info({ grpc: grpcAddress, replica: cfg.replicaId, tls: Boolean(cfg.tlsCert) }, 'ipamd ready');
+
+  let stopped: Promise<void> | undefined;
+  return {
+    log,
+    engine,
+    store,
+    grpcAddress,
+    stop: () => {
+      stopped ??= (async () => {
+        // Refuse new calls, let in-flight ones finish (bounded), then let go of etcd.
+        await new Promise<void>((resolve) => {
+          const force = setTimeout(() => {
+            log.warn({ inflight: inflight.size }, 'forcing shutdown with calls still in flight');
+            server.forceShutdown();
+            resolve();
+          }, 10_000);
+          server.tryShutdown(() => {
+            clearTimeout(force);
+            resolve();
+          });
+        });
+        await inflight.drained();
+        await engine.stop();
+        await replica?.close();
+        etcd.close();
+        log.info('stopped');
+      })();
+      return stopped;
+    },
+  };
+}
