@@ -65,11 +65,13 @@ export function createClients(address: string, opts: ClientOptions = {}): Netspa
   };
 }
 
-type UnaryMethod<Req, Res> = (
+/** Matches the last (argument, callback) overload of a generated unary method, for inference. */
+type UnaryMethod<Req, Res> = (req: Req, cb: grpc.requestCallback<Res>) => grpc.ClientUnaryCall;
+type FullUnary<Req, Res> = (
   req: Req,
   md: grpc.Metadata,
   opts: grpc.CallOptions,
-  cb: (err: grpc.ServiceError | null, res?: Res) => void,
+  cb: grpc.requestCallback<Res>,
 ) => grpc.ClientUnaryCall;
 
 /**
@@ -84,7 +86,7 @@ export function unary<Req, Res>(
 ): Promise<Res> {
   return new Promise<Res>((resolve, reject) => {
     const deadline = new Date(Date.now() + (opts.timeoutMs ?? 30_000));
-    const call = method.call(client, req, opts.metadata ?? new grpc.Metadata(), { deadline }, (err, res) => {
+    const call = (method as unknown as FullUnary<Req, Res>).call(client, req, opts.metadata ?? new grpc.Metadata(), { deadline }, (err, res) => {
       opts.signal?.removeEventListener('abort', onAbort);
       if (err) reject(NetspanClientError.from(err));
       else resolve(res as Res);

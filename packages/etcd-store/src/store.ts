@@ -359,6 +359,38 @@ export class EtcdIpamStore implements IpamStore {
     return Number(res.count);
   }
 
+  async listLeases(network: string): Promise<{ leases: StoredLease[]; revision: number }> {
+    const prefix = this.keys.leases(network);
+    const leases: StoredLease[] = [];
+    let revision = 0;
+    let from = b(prefix);
+    for (;;) {
+      let res: Awaited<ReturnType<typeof this.kv.range>>;
+      try {
+        res = await this.kv.range({
+          key: from,
+          range_end: prefixEnd(prefix),
+          limit: this.pageSize,
+          ...(revision ? { revision } : {}),
+        });
+      } catch (err) {
+        throw etcdFailure(err, 'list leases');
+      }
+      if (!revision) revision = Number(res.header.revision);
+      for (const kv of res.kvs) {
+        const parsed = this.keys.parse(kv.key.toString());
+        if (parsed?.kind !== 'lease') continue;
+        const l = decodeLease(parsed.network, parsed.address, kv.value, Number(kv.mod_revision));
+        if (l) leases.push(l);
+        else this.corrupt(kv.key);
+      }
+      const last = res.kvs[res.kvs.length - 1];
+      if (!res.more || !last) break;
+      from = Buffer.concat([last.key, Buffer.from([0])]);
+    }
+    return { leases, revision };
+  }
+
   // ------------------------------------------------------------------ reservations
 
   async addReservation(r: Reservation): Promise<AddReservationResult> {

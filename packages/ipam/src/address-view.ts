@@ -136,36 +136,43 @@ export class NetworkView {
 
   // ---- leases ----
 
-  putLease(lease: StoredLease): void {
+  /** Applies a lease; false when it was already known at this revision or newer. */
+  putLease(lease: StoredLease): boolean {
     const off = this.offsetOf(lease.address);
-    if (off === undefined) return;
+    if (off === undefined) return false;
     const tomb = this.tombstones.get(off);
-    if (tomb !== undefined && tomb >= lease.revision) return;
+    if (tomb !== undefined && tomb >= lease.revision) return false;
     const prev = this.leases.get(off);
     if (prev) {
-      if (prev.revision >= lease.revision) return;
+      if (prev.revision >= lease.revision) return false;
       if (prev.clientId !== lease.clientId) this.byClient.delete(prev.clientId);
-    } else {
+    } else if (!this.used.get(off)) {
+      // (An address marked taken after a failed claim is already counted.)
       this.used.set(off);
       this.countLease(off, 1);
       if (this.reservedByOffset.has(off)) this.countReserved(off, -1);
     }
     this.leases.set(off, lease);
     this.byClient.set(lease.clientId, off);
+    return true;
   }
 
-  deleteLease(address: string, revision: number): void {
+  /** Applies a delete; false when nothing was known there (or a newer lease is). */
+  deleteLease(address: string, revision: number): boolean {
     const off = this.offsetOf(address);
-    if (off === undefined) return;
+    if (off === undefined) return false;
     const prev = this.leases.get(off);
-    if (prev && prev.revision > revision) return;
+    if (prev && prev.revision > revision) return false;
     this.tombstones.set(off, Math.max(revision, this.tombstones.get(off) ?? 0));
-    if (!prev) return;
-    this.leases.delete(off);
-    if (this.byClient.get(prev.clientId) === off) this.byClient.delete(prev.clientId);
+    if (!prev && !this.used.get(off)) return false;
+    if (prev) {
+      this.leases.delete(off);
+      if (this.byClient.get(prev.clientId) === off) this.byClient.delete(prev.clientId);
+    }
     this.used.clear(off);
     this.countLease(off, -1);
     if (this.reservedByOffset.has(off)) this.countReserved(off, 1);
+    return prev !== undefined;
   }
 
   /** Drops tombstones the watch has caught up with. */
@@ -366,16 +373,16 @@ export class AddressViews implements StoreObserver {
     this.networks.delete(name);
   }
 
+  /** Emits to listeners only when the view changed (own writes arrive twice: now and via the watch). */
   leasePut(l: StoredLease): void {
-    this.networks.get(l.network)?.putLease(l);
-    this.emit({ type: 'put', lease: l });
+    if (this.networks.get(l.network)?.putLease(l)) this.emit({ type: 'put', lease: l });
   }
 
   leaseDeleted(network: string, address: string, revision: number): void {
     const view = this.networks.get(network);
     const prev = view?.leaseAt(address);
-    view?.deleteLease(address, revision);
-    this.emit({ type: 'delete', network, address, revision, ...(prev ? { lease: prev } : {}) });
+    if (view?.deleteLease(address, revision) && prev)
+      this.emit({ type: 'delete', network, address, revision, lease: prev });
   }
 
   reservationPut(r: StoredReservation): void {

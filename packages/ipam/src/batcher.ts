@@ -14,7 +14,10 @@ export class Batcher<Req, Res> {
   constructor(
     private readonly run: (reqs: Req[]) => Promise<Res[]>,
     private readonly opts: { maxBatch: number; maxInflight: number },
-  ) {}
+  ) {
+    if (!(opts.maxBatch >= 1) || !(opts.maxInflight >= 1))
+      throw new RangeError('maxBatch and maxInflight must be >= 1');
+  }
 
   submit(req: Req): Promise<Res> {
     return new Promise<Res>((resolve, reject) => {
@@ -42,7 +45,9 @@ export class Batcher<Req, Res> {
       const batch = this.queue.splice(0, this.opts.maxBatch);
       this.inflight++;
       this.onFlush?.(batch.length);
-      this.run(batch.map((b) => b.req))
+      // A run() that throws synchronously must fail its batch, not the process.
+      Promise.resolve()
+        .then(() => this.run(batch.map((b) => b.req)))
         .then(
           (results) => {
             batch.forEach((b, i) => {
@@ -59,8 +64,9 @@ export class Batcher<Req, Res> {
           this.inflight--;
           this.schedule();
         });
-      // Keep one slot's worth of queue building while others are in flight.
-      if (this.queue.length < this.opts.maxBatch) break;
+      // A small remainder waits for the next submit's tick or a completion, so it
+      // joins a larger group instead of costing a transaction of its own.
+      if (this.queue.length < this.opts.maxBatch / 4) break;
     }
   }
 }

@@ -172,8 +172,8 @@ export class IpamEngine {
       const merged = mergeNetwork(current.network, patch, mask);
       const next = normalizeNetwork(merged, this.now());
       next.createdAtMs = current.network.createdAtMs;
-      this.checkLeasesFit(name, next);
-      const res = await this.store.replaceNetwork(next, current.revision);
+      const readAt = await this.checkLeasesFit(name, next);
+      const res = await this.store.replaceNetwork(next, current.revision, readAt);
       if (res !== 'conflict') {
         this.views.networkPut(res);
         return res;
@@ -188,23 +188,38 @@ export class IpamEngine {
     throw new IpamError(ErrorCode.Aborted, `network ${name} keeps changing; retry`);
   }
 
-  /** Refuses pool changes that would leave live leases outside every pool they came from. */
-  private checkLeasesFit(name: string, next: Network): void {
-    const view = this.views.get(name);
-    if (!view) return;
+  /**
+   * Refuses definitions that would strand live leases (outside every pool, or on a now
+   * blocked address) or put a reservation on a blocked address. Reads the leases from the
+   * store, not this replica's view, and the store's replace refuses if any lease was
+   * created after that read, so a claim on another replica cannot slip in between.
+   */
+  private async checkLeasesFit(name: string, next: Network): Promise<number> {
     const probe = new AddressViews();
     probe.networkPut({ network: next, revision: 0, createRevision: 0 });
     const nextView = probe.get(name) as NetworkView;
-    for (const lease of view.leases.values()) {
-      if (!lease.pool) continue;
+    const { leases, revision } = await this.store.listLeases(name);
+    for (const lease of leases) {
       const off = nextView.offsetOf(lease.address);
-      if (off === undefined || nextView.poolIndexOf(off) < 0 || nextView.isBlocked(off)) {
+      const stranded =
+        off === undefined || nextView.isBlocked(off) || (lease.pool !== '' && nextView.poolIndexOf(off) < 0);
+      if (stranded) {
         throw new IpamError(
           ErrorCode.FailedPrecondition,
           `pools: the new definition would strand lease ${lease.address} (client ${lease.clientId}); release it first`,
         );
       }
     }
+    for (const r of await this.store.listReservations(name)) {
+      const off = nextView.offsetOf(r.address);
+      if (off === undefined || nextView.isBlocked(off)) {
+        throw new IpamError(
+          ErrorCode.FailedPrecondition,
+          `the new definition blocks ${r.address}, reserved for MAC ${r.mac}; remove the reservation first`,
+        );
+      }
+    }
+    return revision;
   }
 
   async deleteNetwork(name: string, force: boolean): Promise<number> {
@@ -269,6 +284,12 @@ export class IpamEngine {
         offset = view.offsetOf(reservation.address);
         specific = true;
         reservedFor = mac;
+        if (offset === undefined || view.isBlocked(offset)) {
+          throw new IpamError(
+            ErrorCode.FailedPrecondition,
+            `MAC ${mac} is reserved ${reservation.address}, which network ${view.name} no longer hands out; fix the reservation`,
+          );
+        }
         if (requested !== undefined && requested !== offset) {
           throw new IpamError(
             ErrorCode.FailedPrecondition,

@@ -42,6 +42,8 @@ export {
   type DhcpOptions,
   type Encapsulation,
   effectiveMtu,
+  effectiveRouters,
+  effectiveStaticRoutes,
   type ForwardMode,
   isDnsLabel,
   isDnsName,

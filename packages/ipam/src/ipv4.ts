@@ -53,7 +53,7 @@ export function parseCidr(
   }
   const addr = parseIPv4(text.slice(0, slash));
   const prefixText = text.slice(slash + 1);
-  if (addr === undefined || !/^\d{1,2}$/.test(prefixText)) {
+  if (addr === undefined || !/^(\d|[1-2]\d|3[0-2])$/.test(prefixText)) {
     throw invalid(field, `${JSON.stringify(text)} is not an IPv4 CIDR (expected a.b.c.d/len)`);
   }
   const prefix = Number(prefixText);

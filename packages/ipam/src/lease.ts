@@ -59,12 +59,12 @@ export function validateClientId(id: string, field = 'client_id'): string {
 /** Normalises a MAC to lower-case `aa:bb:cc:dd:ee:ff`; accepts ':' or '-' separators. */
 export function normalizeMac(mac: string, field = 'mac'): string {
   const m =
-    /^([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})$/i.exec(
+    /^([0-9a-f]{2})([:-])([0-9a-f]{2})\2([0-9a-f]{2})\2([0-9a-f]{2})\2([0-9a-f]{2})\2([0-9a-f]{2})$/i.exec(
       mac,
     );
   if (!m)
     throw invalid(field, `${JSON.stringify(mac.slice(0, 40))} is not a MAC address (aa:bb:cc:dd:ee:ff)`);
-  return m.slice(1).join(':').toLowerCase();
+  return [m[1], m[3], m[4], m[5], m[6], m[7]].join(':').toLowerCase();
 }
 
 /**

@@ -65,9 +65,18 @@ export class MemoryStore implements IpamStore {
     return [...this.networks.values()].map((e) => this.storedNet(e));
   }
 
-  async replaceNetwork(net: Network, expectedRevision: number): Promise<StoredNetwork | 'conflict'> {
+  async replaceNetwork(
+    net: Network,
+    expectedRevision: number,
+    noLeasesCreatedAfter?: number,
+  ): Promise<StoredNetwork | 'conflict'> {
     const e = this.networks.get(net.name);
     if (!e || e.revision !== expectedRevision) return 'conflict';
+    if (noLeasesCreatedAfter !== undefined) {
+      for (const [k, l] of this.leases) {
+        if (k.startsWith(`${net.name}/`) && l.createRevision > noLeasesCreatedAfter) return 'conflict';
+      }
+    }
     e.value = structuredClone(net);
     e.revision = this.bump();
     for (const o of this.observers) o.networkPut(this.storedNet(e));
@@ -162,6 +171,13 @@ export class MemoryStore implements IpamStore {
     let n = 0;
     for (const k of this.leases.keys()) if (k.startsWith(`${network}/`)) n++;
     return n;
+  }
+
+  async listLeases(network: string): Promise<{ leases: StoredLease[]; revision: number }> {
+    const leases = [...this.leases.entries()]
+      .filter(([k]) => k.startsWith(`${network}/`))
+      .map(([, e]) => this.storedLease(e));
+    return { leases, revision: this.revision };
   }
 
   async addReservation(r: Reservation): Promise<AddReservationResult> {

@@ -117,7 +117,13 @@ export function normalizeNetwork(input: NetworkInput, now = Date.now()): Network
 
   const pools: Pool[] = [];
   const spans: { s: U32; e: U32; i: number }[] = [];
-  const names = new Set<string>();
+  const names = new Set<string>((input.pools ?? []).map((p) => p.name).filter(Boolean));
+  const autoName = (i: number) => {
+    let n = `pool${i}`;
+    for (let k = i; names.has(n); k++) n = `pool${k + 1}`;
+    return n;
+  };
+  const seenNames = new Set<string>();
   (input.pools ?? []).forEach((p, i) => {
     const f = `pools[${i}]`;
     const s = inCidr(p.start ?? '', `${f}.start`);
@@ -125,9 +131,10 @@ export function normalizeNetwork(input: NetworkInput, now = Date.now()): Network
     if (e < s) throw invalid(f, `range ${p.start}-${p.end} is reversed`);
     notEdge(s, `${f}.start`, p.start);
     notEdge(e, `${f}.end`, p.end);
-    const poolName = p.name || `pool${i}`;
+    const poolName = p.name || autoName(i);
     if (!isDnsLabel(poolName)) throw invalid(`${f}.name`, `${JSON.stringify(p.name)} is not a DNS label`);
-    if (names.has(poolName)) throw invalid(`${f}.name`, `duplicate pool name ${poolName}`);
+    if (seenNames.has(poolName)) throw invalid(`${f}.name`, `duplicate pool name ${poolName}`);
+    seenNames.add(poolName);
     names.add(poolName);
     for (const o of spans) {
       if (s <= o.e && o.s <= e) throw invalid(f, `range ${p.start}-${p.end} overlaps pools[${o.i}]`);
@@ -149,7 +156,7 @@ export function normalizeNetwork(input: NetworkInput, now = Date.now()): Network
 
   const vni = input.vni ?? 0;
   if (!Number.isInteger(vni) || vni < 0 || vni > MAX_VNI)
-    throw invalid('vni', `${vni} is outside 1..${MAX_VNI}`);
+    throw invalid('vni', `${vni} is outside 1..${MAX_VNI} (0 = allocate one)`);
 
   const mode = input.mode ?? 'isolated';
   if (!['isolated', 'route', 'nat'].includes(mode))
@@ -173,8 +180,14 @@ export function normalizeNetwork(input: NetworkInput, now = Date.now()): Network
   const o = input.dhcpOptions ?? {};
   const ipList = (list: string[] | undefined, field: string) =>
     (list ?? []).map((a, i) => formatIPv4(requireIPv4(a, `${field}[${i}]`)));
-  const routers = (o.routers ?? []).map((r, i) => formatIPv4(inCidr(r, `dhcp_options.routers[${i}]`)));
-  if (routers.length === 0 && gateway !== undefined) routers.push(formatIPv4(gateway));
+  // Routers are stored as given; an empty list means "the gateway" (effectiveRouters), so
+  // a later gateway change is not shadowed by a stale copy.
+  const routers = (o.routers ?? []).map((r, i) => {
+    const f = `dhcp_options.routers[${i}]`;
+    const ip = inCidr(r, f);
+    notEdge(ip, f, r);
+    return formatIPv4(ip);
+  });
   const mtu = o.mtu ?? 0;
   if (!Number.isInteger(mtu) || (mtu !== 0 && (mtu < 576 || mtu > 9000))) {
     throw invalid('dhcp_options.mtu', `${mtu} is outside 576..9000`);
@@ -190,12 +203,6 @@ export function normalizeNetwork(input: NetworkInput, now = Date.now()): Network
     const gw = inCidr(r.gateway ?? '', `${f}.gateway`);
     return { destination: dst.text, gateway: formatIPv4(gw) };
   });
-  if (staticRoutes.length > 0 && routers.length > 0) {
-    // RFC 3442: clients that accept option 121 ignore option 3, so carry the default route too.
-    if (!staticRoutes.some((r) => r.destination === '0.0.0.0/0')) {
-      staticRoutes.push({ destination: '0.0.0.0/0', gateway: routers[0] as string });
-    }
-  }
 
   return {
     name,
@@ -220,6 +227,24 @@ export function normalizeNetwork(input: NetworkInput, now = Date.now()): Network
     description,
     createdAtMs: input.createdAtMs || now,
   };
+}
+
+/** Routers handed to guests (option 3): the configured ones, else the gateway. */
+export function effectiveRouters(net: Network): string[] {
+  if (net.dhcpOptions.routers.length > 0) return net.dhcpOptions.routers;
+  return net.gateway ? [net.gateway] : [];
+}
+
+/**
+ * Classless static routes (option 121). RFC 3442: a client that accepts option 121
+ * ignores option 3, so the default route is carried along when routers exist.
+ */
+export function effectiveStaticRoutes(net: Network): StaticRoute[] {
+  const routes = net.dhcpOptions.staticRoutes;
+  const routers = effectiveRouters(net);
+  if (routes.length === 0 || routers.length === 0 || routes.some((r) => r.destination === '0.0.0.0/0'))
+    return routes;
+  return [...routes, { destination: '0.0.0.0/0', gateway: routers[0] as string }];
 }
 
 /** The MTU guests get: explicit option, else underlay minus VXLAN overhead. */

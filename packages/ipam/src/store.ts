@@ -13,8 +13,15 @@ export interface IpamStore {
   createNetwork(net: Network): Promise<CreateNetworkResult>;
   getNetwork(name: string): Promise<StoredNetwork | undefined>;
   listNetworks(): Promise<StoredNetwork[]>;
-  /** Replaces the definition if its revision is still `expectedRevision`. */
-  replaceNetwork(net: Network, expectedRevision: number): Promise<StoredNetwork | 'conflict'>;
+  /**
+   * Replaces the definition if its revision is still `expectedRevision` and, when
+   * `noLeasesCreatedAfter` is given, no lease of the network was created after that revision.
+   */
+  replaceNetwork(
+    net: Network,
+    expectedRevision: number,
+    noLeasesCreatedAfter?: number,
+  ): Promise<StoredNetwork | 'conflict'>;
   /**
    * Deletes the network if its revision is still `expectedRevision`. Without `force` it
    * refuses while leases exist; with it, leases, client index and reservations go too.
@@ -37,6 +44,8 @@ export interface IpamStore {
   /** Deletes a lease and its client index if the lease's revision is unchanged. */
   deleteLease(lease: StoredLease): Promise<boolean>;
   countLeases(network: string): Promise<number>;
+  /** Every lease of a network, read at one revision (returned). */
+  listLeases(network: string): Promise<{ leases: StoredLease[]; revision: number }>;
 
   // Reservations
   addReservation(r: Reservation): Promise<AddReservationResult>;

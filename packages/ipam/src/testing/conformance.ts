@@ -72,6 +72,26 @@ export function ipamStoreConformance(
         assert.equal((await s.getNetwork('blue'))?.network.description, 'changed');
       }));
 
+    it('refuses a network replace when a lease was created after the given revision', () =>
+      with_(async (s) => {
+        const c = await s.createNetwork(net('blue', 10));
+        assert.ok(c.ok);
+        await s.claim([{ lease: lease('blue', '10.1.0.5', 'a'), networkRevision: c.stored.revision }]);
+        const read = await s.listLeases('blue');
+        assert.deepEqual(
+          read.leases.map((l) => l.address),
+          ['10.1.0.5'],
+        );
+        assert.ok(read.revision >= c.stored.revision);
+        await s.claim([{ lease: lease('blue', '10.1.0.6', 'b'), networkRevision: c.stored.revision }]);
+        const next = { ...c.stored.network, description: 'x' };
+        assert.equal(await s.replaceNetwork(next, c.stored.revision, read.revision), 'conflict');
+        const fresh = await s.listLeases('blue');
+        assert.equal(fresh.leases.length, 2);
+        const ok = await s.replaceNetwork(next, c.stored.revision, fresh.revision);
+        assert.ok(ok !== 'conflict');
+      }));
+
     it('claims an address with its client index, once', () =>
       with_(async (s) => {
         const c = await s.createNetwork(net('blue', 10));
