@@ -179,13 +179,25 @@ export class EtcdIpamStore implements IpamStore {
     return res.kvs.map((kv) => this.decodeNetworkKv(kv)).filter((n): n is StoredNetwork => n !== undefined);
   }
 
-  async replaceNetwork(net: Network, expectedRevision: number): Promise<StoredNetwork | 'conflict'> {
+  async replaceNetwork(
+    net: Network,
+    expectedRevision: number,
+    noLeasesCreatedAfter?: number,
+  ): Promise<StoredNetwork | 'conflict'> {
     const nk = this.keys.network(net.name);
-    const res = await this.txn(
-      'update network',
-      [modIs(nk, expectedRevision)],
-      [put(nk, encodeNetwork(net)), get(nk)],
-    );
+    const compare = [modIs(nk, expectedRevision)];
+    if (noLeasesCreatedAfter !== undefined) {
+      // Every lease key of the network must have been created at or before that revision.
+      const lp = this.keys.leases(net.name);
+      compare.push({
+        key: b(lp),
+        range_end: prefixEnd(lp),
+        target: 'Create',
+        result: 'Less',
+        create_revision: noLeasesCreatedAfter + 1,
+      });
+    }
+    const res = await this.txn('update network', compare, [put(nk, encodeNetwork(net)), get(nk)]);
     if (!res.succeeded) return 'conflict';
     const kv = firstKv(res.responses[1]);
     return {
@@ -228,37 +240,37 @@ export class EtcdIpamStore implements IpamStore {
   // ------------------------------------------------------------------ leases
 
   async claim(requests: ClaimRequest[]): Promise<ClaimOutcome[]> {
-    // etcd rejects a transaction that writes one key twice, so requests that share a
-    // lease or client key go in separate rounds (they then conflict as they should);
-    // a round also holds at most claimsPerTxn claims.
-    const rounds: number[][] = [];
-    const seen: Array<Set<string>> = [];
+    // etcd rejects a transaction that writes one key twice. Requests that repeat a lease or
+    // client key of an earlier request wait until the earlier ones are decided (and then
+    // conflict, as they should); the rest go out at once, split into transactions of at
+    // most claimsPerTxn claims.
+    const seen = new Set<string>();
+    const first: number[] = [];
+    const later: number[] = [];
     requests.forEach((r, i) => {
       const lk = this.keys.lease(r.lease.network, r.lease.address);
       const ck = this.keys.client(r.lease.network, r.lease.clientId);
-      let round = 0;
-      while (
-        seen[round]?.has(lk) ||
-        seen[round]?.has(ck) ||
-        (rounds[round]?.length ?? 0) >= this.claimsPerTxn
-      )
-        round++;
-      if (!seen[round]) {
-        seen[round] = new Set();
-        rounds[round] = [];
-      }
-      (seen[round] as Set<string>).add(lk).add(ck);
-      (rounds[round] as number[]).push(i);
+      if (seen.has(lk) || seen.has(ck)) later.push(i);
+      else first.push(i);
+      seen.add(lk).add(ck);
     });
     const out: ClaimOutcome[] = new Array(requests.length);
+    const chunks: number[][] = [];
+    for (let i = 0; i < first.length; i += this.claimsPerTxn) chunks.push(first.slice(i, i + this.claimsPerTxn));
     await Promise.all(
-      rounds.map(async (idx) => {
+      chunks.map(async (idx) => {
         const results = await this.claimRound(idx.map((i) => requests[i] as ClaimRequest));
         idx.forEach((i, j) => {
           out[i] = results[j] as ClaimOutcome;
         });
       }),
     );
+    if (later.length > 0) {
+      const results = await this.claim(later.map((i) => requests[i] as ClaimRequest));
+      later.forEach((i, j) => {
+        out[i] = results[j] as ClaimOutcome;
+      });
+    }
     return out;
   }
 

@@ -1,0 +1,30 @@
+import { type NetspanClients, unary } from '@netspan/api';
+
+/** The services the CLI calls. */
+export type Services = Pick<NetspanClients, 'network' | 'ipam'>;
+
+// A generated method's last overload is `(argument, callback(err, value))`; inference on an
+// overloaded function uses the last overload, which gives the request and response types.
+type Signature<M> = M extends (argument: infer Req, callback: infer Callback) => unknown
+  ? { req: Req; res: Callback extends (err: infer _E, value?: infer Res) => void ? Res : never }
+  : never;
+
+export type RequestOf<S extends keyof Services, M extends keyof Services[S]> = Signature<
+  Services[S][M]
+>['req'];
+export type ResponseOf<S extends keyof Services, M extends keyof Services[S]> = Signature<
+  Services[S][M]
+>['res'];
+
+/** Calls `service.method` through `unary()` (deadline, NetspanClientError on failure). */
+export function callUnary<S extends keyof Services, M extends keyof Services[S] & string>(
+  clients: Services,
+  service: S,
+  method: M,
+  req: RequestOf<S, M>,
+  opts: { timeoutMs: number },
+): Promise<ResponseOf<S, M>> {
+  const client = clients[service];
+  const fn = client[method] as unknown as Parameters<typeof unary>[1];
+  return unary(client, fn, req, opts) as Promise<ResponseOf<S, M>>;
+}
