@@ -89,7 +89,10 @@ function hint(err: NetspanClientError, opts: GlobalOptions | undefined): string 
   const server = opts?.server ?? DEFAULT_SERVER;
   switch (err.statusName) {
     case 'UNAVAILABLE':
-      return `is ipamd running at ${server}? start it with \`npm start\` (or pass --server / set NETSPAN_SERVER)`;
+      return (
+        `is ipamd running at ${server}? start it with \`npm start\`` +
+        ` (or pass --server / set NETSPAN_SERVER${opts?.tls ? '' : '; add --tls-ca if it serves TLS'})`
+      );
     case 'DEADLINE_EXCEEDED':
       return `no answer from ${server} within ${opts?.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS}s; check ipamd and etcd, or raise --timeout`;
     case 'UNIMPLEMENTED':
