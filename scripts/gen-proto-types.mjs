@@ -56,7 +56,9 @@ if (check) {
     const b = [...walk(outDir)].map((f) => relative(outDir, f));
     const stale =
       a.length !== b.length ||
-      a.some((f, i) => f !== b[i] || readFileSync(join(tmp, f), 'utf8') !== readFileSync(join(outDir, f), 'utf8'));
+      a.some(
+        (f, i) => f !== b[i] || readFileSync(join(tmp, f), 'utf8') !== readFileSync(join(outDir, f), 'utf8'),
+      );
     if (stale) {
       console.error('packages/api/src/gen is out of date with proto/: run `npm run gen` and commit.');
       process.exit(1);

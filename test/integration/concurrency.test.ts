@@ -14,7 +14,9 @@ const conns: NetspanClients[] = [];
 before(async () => {
   etcd = await startEtcd({ name: 'concurrency' });
   // Four independent ipamd processes on one etcd, no coordination between them.
-  const started = await Promise.all(Array.from({ length: REPLICAS }, () => startIpamd({ etcdEndpoints: etcd.endpoints })));
+  const started = await Promise.all(
+    Array.from({ length: REPLICAS }, () => startIpamd({ etcdEndpoints: etcd.endpoints })),
+  );
   replicas.push(...started);
   conns.push(...replicas.map((r) => createClients(r.grpcAddress)));
 });
@@ -60,7 +62,8 @@ it('hands out every address of a /20 exactly once across 4 replicas, then only R
         for (let k = 0; k < 5; k++) {
           await assert.rejects(
             unary(c.ipam, c.ipam.Allocate, { network: 'race', clientId: `${clientId}-again-${k}` }),
-            (x: NetspanClientError) => x.statusName === 'RESOURCE_EXHAUSTED' && /network race/.test(x.details),
+            (x: NetspanClientError) =>
+              x.statusName === 'RESOURCE_EXHAUSTED' && /network race/.test(x.details),
           );
         }
         exhaustedAfter.push(i);
@@ -87,7 +90,11 @@ it('hands out every address of a /20 exactly once across 4 replicas, then only R
     for (const [key, value] of Object.entries(leases)) {
       const address = key.slice(key.lastIndexOf('/') + 1);
       const clientId = (JSON.parse(value) as { clientId: string }).clientId;
-      assert.equal(granted.get(address), clientId, `etcd lease ${address} belongs to the client that was told so`);
+      assert.equal(
+        granted.get(address),
+        clientId,
+        `etcd lease ${address} belongs to the client that was told so`,
+      );
       assert.equal(index[`/netspan/v1/clients/race/${encodeURIComponent(clientId)}`], address);
     }
   } finally {

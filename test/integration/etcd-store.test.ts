@@ -94,7 +94,9 @@ describe('etcd store specifics', () => {
       assert.ok(store.stats.corrupt >= 3);
       // A corrupt value arriving through the watch is skipped too, and the watch goes on.
       await client.put(store.keys.lease('blue', '10.9.0.8')).value('"just a string"');
-      const out = await store.claim([{ lease: lease('blue', '10.9.0.9', 'ok'), networkRevision: c.stored.revision }]);
+      const out = await store.claim([
+        { lease: lease('blue', '10.9.0.9', 'ok'), networkRevision: c.stored.revision },
+      ]);
       assert.equal(out[0]?.kind, 'claimed');
       await waitFor(() => leases.includes('10.9.0.9'), { what: 'watch to deliver the good lease' });
       assert.deepEqual(leases, ['10.9.0.9']);
@@ -135,13 +137,18 @@ describe('etcd store specifics', () => {
       let claimed = false;
       await waitFor(
         async () => {
-          const [o] = await store.claim([{ lease: lease('blue', '10.9.0.3', 'b'), networkRevision: c.stored.revision }]);
+          const [o] = await store.claim([
+            { lease: lease('blue', '10.9.0.3', 'b'), networkRevision: c.stored.revision },
+          ]);
           claimed ||= o?.kind === 'claimed' || o?.kind === 'client-has-lease';
           return claimed;
         },
         { what: 'a claim to succeed after the restart', timeoutMs: 20_000, intervalMs: 200 },
       );
-      await waitFor(() => seen.has('10.9.0.3'), { what: 'the watch to resume and deliver the new lease', timeoutMs: 20_000 });
+      await waitFor(() => seen.has('10.9.0.3'), {
+        what: 'the watch to resume and deliver the new lease',
+        timeoutMs: 20_000,
+      });
       assert.ok(seen.has('10.9.0.2'), 'the lease ACKed before the restart survived');
       await sub.close();
     } finally {

@@ -145,6 +145,9 @@ describe('harness: etcd', () => {
   });
 
   test('a failing start reports etcd output', async () => {
-    await assert.rejects(startEtcd({ extraArgs: ['--no-such-flag'] }), /etcd .*exited before becoming healthy[\s\S]*no-such-flag/);
+    await assert.rejects(
+      startEtcd({ extraArgs: ['--no-such-flag'] }),
+      /etcd .*exited before becoming healthy[\s\S]*no-such-flag/,
+    );
   });
 });

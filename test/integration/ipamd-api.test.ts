@@ -29,7 +29,8 @@ async function refused(p: Promise<unknown>, status: string, re: RegExp, field?: 
   });
 }
 
-const createNet = (network: Record<string, unknown>) => unary(c.network, c.network.CreateNetwork, { network });
+const createNet = (network: Record<string, unknown>) =>
+  unary(c.network, c.network.CreateNetwork, { network });
 const allocate = (req: Record<string, unknown>) => unary(c.ipam, c.ipam.Allocate, req);
 
 describe('NetworkService over gRPC', () => {
@@ -53,7 +54,11 @@ describe('NetworkService over gRPC', () => {
       [{ name: 'Bad_Name', cidr: '10.0.0.0/24' }, 'name', /DNS label/],
       [{ name: 'x', cidr: '10.0.0.1/24' }, 'cidr', /host bits/],
       [{ name: 'x', cidr: '10.0.0.0/24', gateway: '10.0.1.1' }, 'gateway', /outside/],
-      [{ name: 'x', cidr: '10.0.0.0/24', pools: [{ start: '10.0.0.50', end: '10.0.0.10' }] }, 'pools[0]', /reversed/],
+      [
+        { name: 'x', cidr: '10.0.0.0/24', pools: [{ start: '10.0.0.50', end: '10.0.0.10' }] },
+        'pools[0]',
+        /reversed/,
+      ],
       [
         {
           name: 'x',
@@ -80,9 +85,21 @@ describe('NetworkService over gRPC', () => {
 
   it('refuses a duplicate name or VNI with ALREADY_EXISTS', async () => {
     const { network } = await createNet({ name: 'dup', cidr: '10.11.0.0/24' });
-    await refused(createNet({ name: 'dup', cidr: '10.12.0.0/24' }), 'ALREADY_EXISTS', /network dup already exists/);
-    await refused(createNet({ name: 'dup2', cidr: '10.12.0.0/24', vni: network?.vni }), 'ALREADY_EXISTS', /vni/);
-    await refused(unary(c.network, c.network.GetNetwork, { name: 'nope' }), 'NOT_FOUND', /network nope not found/);
+    await refused(
+      createNet({ name: 'dup', cidr: '10.12.0.0/24' }),
+      'ALREADY_EXISTS',
+      /network dup already exists/,
+    );
+    await refused(
+      createNet({ name: 'dup2', cidr: '10.12.0.0/24', vni: network?.vni }),
+      'ALREADY_EXISTS',
+      /vni/,
+    );
+    await refused(
+      unary(c.network, c.network.GetNetwork, { name: 'nope' }),
+      'NOT_FOUND',
+      /network nope not found/,
+    );
   });
 
   it('updates only the masked fields and guards revisions', async () => {
@@ -103,7 +120,10 @@ describe('NetworkService over gRPC', () => {
       /revision/,
     );
     await refused(
-      unary(c.network, c.network.UpdateNetwork, { network: { name: 'upd', cidr: '10.14.0.0/24' }, updateMask: ['cidr'] }),
+      unary(c.network, c.network.UpdateNetwork, {
+        network: { name: 'upd', cidr: '10.14.0.0/24' },
+        updateMask: ['cidr'],
+      }),
       'INVALID_ARGUMENT',
       /cannot be changed/,
       'cidr',
@@ -122,7 +142,12 @@ describe('IpamService over gRPC', () => {
   });
 
   it('allocates idempotently per client, and a requested address', async () => {
-    const a = await allocate({ network: 'green', clientId: 'vm-a', hostname: 'Web_01.example.com', mac: '02-00-00-00-00-0A' });
+    const a = await allocate({
+      network: 'green',
+      clientId: 'vm-a',
+      hostname: 'Web_01.example.com',
+      mac: '02-00-00-00-00-0A',
+    });
     assert.equal(a.created, true);
     assert.equal(a.lease?.hostname, 'web-01');
     assert.equal(a.lease?.mac, '02:00:00:00:00:0a');
@@ -134,15 +159,33 @@ describe('IpamService over gRPC', () => {
     const wanted = a.lease?.address === '10.20.0.6' ? '10.20.0.5' : '10.20.0.6';
     const b = await allocate({ network: 'green', clientId: 'vm-b', address: wanted });
     assert.equal(b.lease?.address, wanted);
-    await refused(allocate({ network: 'green', clientId: 'vm-c', address: wanted }), 'ALREADY_EXISTS', /held by another client/);
-    await refused(allocate({ network: 'green', clientId: 'vm-c', address: '10.99.0.1' }), 'INVALID_ARGUMENT', /outside/, 'address');
-    await refused(allocate({ network: 'green', clientId: 'bad id' }), 'INVALID_ARGUMENT', /printable/, 'client_id');
+    await refused(
+      allocate({ network: 'green', clientId: 'vm-c', address: wanted }),
+      'ALREADY_EXISTS',
+      /held by another client/,
+    );
+    await refused(
+      allocate({ network: 'green', clientId: 'vm-c', address: '10.99.0.1' }),
+      'INVALID_ARGUMENT',
+      /outside/,
+      'address',
+    );
+    await refused(
+      allocate({ network: 'green', clientId: 'bad id' }),
+      'INVALID_ARGUMENT',
+      /printable/,
+      'client_id',
+    );
     await refused(allocate({ network: 'nope', clientId: 'x' }), 'NOT_FOUND', /network nope not found/);
   });
 
   it('keeps a reserved address for its MAC only', async () => {
-    const held = new Set((await unary(c.ipam, c.ipam.ListLeases, { network: 'green' })).leases.map((l) => l.address));
-    const free = ['10.20.0.2', '10.20.0.3', '10.20.0.4', '10.20.0.5', '10.20.0.6'].find((a) => !held.has(a)) as string;
+    const held = new Set(
+      (await unary(c.ipam, c.ipam.ListLeases, { network: 'green' })).leases.map((l) => l.address),
+    );
+    const free = ['10.20.0.2', '10.20.0.3', '10.20.0.4', '10.20.0.5', '10.20.0.6'].find(
+      (a) => !held.has(a),
+    ) as string;
     await refused(
       unary(c.ipam, c.ipam.AddReservation, {
         reservation: { network: 'green', mac: '02:00:00:00:00:98', address: [...held][0] },
@@ -172,7 +215,11 @@ describe('IpamService over gRPC', () => {
     // 5 addresses in the pool: vm-a, vm-b, db-vm hold three; two more fit.
     await allocate({ network: 'green', clientId: 'fill-1' });
     await allocate({ network: 'green', clientId: 'fill-2' });
-    await refused(allocate({ network: 'green', clientId: 'fill-3' }), 'RESOURCE_EXHAUSTED', /network green: .*small 10\.20\.0\.2-10\.20\.0\.6/);
+    await refused(
+      allocate({ network: 'green', clientId: 'fill-3' }),
+      'RESOURCE_EXHAUSTED',
+      /network green: .*small 10\.20\.0\.2-10\.20\.0\.6/,
+    );
     const usage = await unary(c.network, c.network.GetNetworkUsage, { name: 'green' });
     const pool = usage.networks[0]?.pools[0];
     assert.equal(pool?.size, 5);
@@ -190,23 +237,43 @@ describe('IpamService over gRPC', () => {
     );
     const rel = await unary(c.ipam, c.ipam.Release, { network: 'green', address: addr, clientId: 'fill-1' });
     assert.equal(rel.lease?.clientId, 'fill-1');
-    await refused(unary(c.ipam, c.ipam.GetLease, { network: 'green', address: addr }), 'NOT_FOUND', /no lease/);
+    await refused(
+      unary(c.ipam, c.ipam.GetLease, { network: 'green', address: addr }),
+      'NOT_FOUND',
+      /no lease/,
+    );
     const byClient = await unary(c.ipam, c.ipam.Release, { network: 'green', clientId: 'fill-2' });
     assert.equal(byClient.lease?.clientId, 'fill-2');
     const page1 = await unary(c.ipam, c.ipam.ListLeases, { network: 'green', pageSize: 2 });
     assert.equal(page1.leases.length, 2);
     assert.notEqual(page1.nextPageToken, '');
-    const page2 = await unary(c.ipam, c.ipam.ListLeases, { network: 'green', pageSize: 2, pageToken: page1.nextPageToken });
+    const page2 = await unary(c.ipam, c.ipam.ListLeases, {
+      network: 'green',
+      pageSize: 2,
+      pageToken: page1.nextPageToken,
+    });
     const all = [...page1.leases, ...page2.leases].map((l) => l.address);
     assert.equal(all.length, 3);
     assert.equal(page2.nextPageToken, '');
     const nums = all.map((a) => Number(a.split('.')[3]));
-    assert.deepEqual(nums, [...nums].sort((x, y) => x - y));
-    await refused(unary(c.ipam, c.ipam.ListLeases, { pageToken: 'garbage' }), 'INVALID_ARGUMENT', /page_token/, 'page_token');
+    assert.deepEqual(
+      nums,
+      [...nums].sort((x, y) => x - y),
+    );
+    await refused(
+      unary(c.ipam, c.ipam.ListLeases, { pageToken: 'garbage' }),
+      'INVALID_ARGUMENT',
+      /page_token/,
+      'page_token',
+    );
   });
 
   it('deletes a network with leases only with force', async () => {
-    await refused(unary(c.network, c.network.DeleteNetwork, { name: 'green' }), 'FAILED_PRECONDITION', /3 lease\(s\)/);
+    await refused(
+      unary(c.network, c.network.DeleteNetwork, { name: 'green' }),
+      'FAILED_PRECONDITION',
+      /3 lease\(s\)/,
+    );
     const del = await unary(c.network, c.network.DeleteNetwork, { name: 'green', force: true });
     assert.equal(del.leasesDeleted, 3);
     await refused(unary(c.network, c.network.GetNetwork, { name: 'green' }), 'NOT_FOUND', /not found/);
@@ -216,7 +283,9 @@ describe('IpamService over gRPC', () => {
 describe('ipamd lifecycle', () => {
   it('keeps every ACKed lease across a SIGKILL and restart, and drains on SIGTERM', async () => {
     await createNet({ name: 'durable', cidr: '10.30.0.0/24' });
-    const made = await Promise.all(Array.from({ length: 50 }, (_, i) => allocate({ network: 'durable', clientId: `d${i}` })));
+    const made = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => allocate({ network: 'durable', clientId: `d${i}` })),
+    );
     await ipamd.kill();
     c.close();
     ipamd = await startIpamd({ etcdEndpoints: etcd.endpoints });

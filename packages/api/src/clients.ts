@@ -86,11 +86,17 @@ export function unary<Req, Res>(
 ): Promise<Res> {
   return new Promise<Res>((resolve, reject) => {
     const deadline = new Date(Date.now() + (opts.timeoutMs ?? 30_000));
-    const call = (method as unknown as FullUnary<Req, Res>).call(client, req, opts.metadata ?? new grpc.Metadata(), { deadline }, (err, res) => {
-      opts.signal?.removeEventListener('abort', onAbort);
-      if (err) reject(NetspanClientError.from(err));
-      else resolve(res as Res);
-    });
+    const call = (method as unknown as FullUnary<Req, Res>).call(
+      client,
+      req,
+      opts.metadata ?? new grpc.Metadata(),
+      { deadline },
+      (err, res) => {
+        opts.signal?.removeEventListener('abort', onAbort);
+        if (err) reject(NetspanClientError.from(err));
+        else resolve(res as Res);
+      },
+    );
     const onAbort = () => call.cancel();
     opts.signal?.addEventListener('abort', onAbort, { once: true });
   });

@@ -256,7 +256,8 @@ export class EtcdIpamStore implements IpamStore {
     });
     const out: ClaimOutcome[] = new Array(requests.length);
     const chunks: number[][] = [];
-    for (let i = 0; i < first.length; i += this.claimsPerTxn) chunks.push(first.slice(i, i + this.claimsPerTxn));
+    for (let i = 0; i < first.length; i += this.claimsPerTxn)
+      chunks.push(first.slice(i, i + this.claimsPerTxn));
     await Promise.all(
       chunks.map(async (idx) => {
         const results = await this.claimRound(idx.map((i) => requests[i] as ClaimRequest));
