@@ -100,7 +100,7 @@ export class EtcdIpamStore implements IpamStore {
   private readonly pageSize: number;
   private readonly claimsPerTxn: number;
   /** Counters for metrics. */
-  readonly stats = { txns: 0, claimTxns: 0, corrupt: 0, resyncs: 0, watchRevision: 0 };
+  readonly stats = { txns: 0, claimTxns: 0, claimConflicts: 0, corrupt: 0, resyncs: 0, watchRevision: 0 };
 
   constructor(
     readonly client: Etcd3,
@@ -283,32 +283,53 @@ export class EtcdIpamStore implements IpamStore {
   private async claimRound(reqs: ClaimRequest[]): Promise<ClaimOutcome[]> {
     const success: IRequestOp[] = reqs.map((r) => {
       const l = r.lease;
-      const nk = this.keys.network(l.network);
       const lk = this.keys.lease(l.network, l.address);
       const ck = this.keys.client(l.network, l.clientId);
-      const rk = this.keys.reservedAddress(l.network, l.address);
-      const compare = [modIs(nk, r.networkRevision), createIs0(lk), createIs0(ck)];
-      if (!r.reservedFor) compare.push(createIs0(rk));
-      return {
-        request_txn: {
-          compare,
-          success: [put(lk, encodeLease(l)), put(ck, l.address)],
-          failure: [get(nk), get(lk), get(ck), get(rk)],
-        },
-      };
+      const compare = [modIs(this.keys.network(l.network), r.networkRevision), createIs0(lk), createIs0(ck)];
+      if (!r.reservedFor) compare.push(createIs0(this.keys.reservedAddress(l.network, l.address)));
+      // No failure branch: conflicts are rare, so why a claim failed is read afterwards,
+      // for the failed ones only, instead of being encoded into every request.
+      return { request_txn: { compare, success: [put(lk, encodeLease(l)), put(ck, l.address)], failure: [] } };
     });
     this.stats.claimTxns++;
     const res = await this.txn('claim addresses', [], success);
     const revision = Number(res.header.revision);
-    return reqs.map((r, i) => this.claimOutcome(r, res.responses[i]?.response_txn, revision));
+    const out: ClaimOutcome[] = new Array(reqs.length);
+    const failed: number[] = [];
+    reqs.forEach((r, i) => {
+      const sub = res.responses[i]?.response_txn;
+      if (!sub) throw etcdFailure(new Error('transaction response is missing a sub-response'), 'claim addresses');
+      if (sub.succeeded) out[i] = { kind: 'claimed', lease: { ...r.lease, revision } };
+      else failed.push(i);
+    });
+    if (failed.length > 0) {
+      this.stats.claimConflicts += failed.length;
+      // One read-only transaction (a consistent snapshot) per chunk of failed claims.
+      const perTxn = Math.max(1, Math.floor(this.claimsPerTxn / CLAIM_SUB_OPS));
+      for (let k = 0; k < failed.length; k += perTxn) {
+        const chunk = failed.slice(k, k + perTxn);
+        const reads: IRequestOp[] = chunk.flatMap((i) => {
+          const l = (reqs[i] as ClaimRequest).lease;
+          return [
+            get(this.keys.network(l.network)),
+            get(this.keys.lease(l.network, l.address)),
+            get(this.keys.client(l.network, l.clientId)),
+            get(this.keys.reservedAddress(l.network, l.address)),
+          ];
+        });
+        const why = await this.txn('read claim conflicts', [], reads);
+        chunk.forEach((i, j) => {
+          out[i] = this.claimOutcome(reqs[i] as ClaimRequest, why.responses.slice(j * CLAIM_SUB_OPS, (j + 1) * CLAIM_SUB_OPS));
+        });
+      }
+    }
+    return out;
   }
 
-  private claimOutcome(r: ClaimRequest, sub: ITxnResponse | undefined, revision: number): ClaimOutcome {
+  /** Classifies a failed claim from reads of its network, lease, client and reserved keys. */
+  private claimOutcome(r: ClaimRequest, reads: IResponseOp[]): ClaimOutcome {
     const l = r.lease;
-    if (!sub)
-      throw etcdFailure(new Error('transaction response is missing a sub-response'), 'claim addresses');
-    if (sub.succeeded) return { kind: 'claimed', lease: { ...l, revision } };
-    const [net, lease, client, reserved] = sub.responses.map((x) => firstKv(x));
+    const [net, lease, client, reserved] = reads.map((x) => firstKv(x));
     if (!net || Number(net.mod_revision) !== r.networkRevision) return { kind: 'network-changed' };
     const holder = lease && decodeLease(l.network, l.address, lease.value, Number(lease.mod_revision));
     if (lease && !holder) this.corrupt(lease.key);
@@ -322,8 +343,8 @@ export class EtcdIpamStore implements IpamStore {
     }
     if (lease) return holder ? { kind: 'address-taken', holder } : { kind: 'address-taken' };
     if (reserved) return { kind: 'reserved', mac: reserved.value.toString() };
-    // Every compare target looks fine now: it changed between the txn and its reads'
-    // evaluation is impossible in one txn, so treat as a network change and retry.
+    // The conflict is gone by the time of the read (released meanwhile): let the engine
+    // re-check the network and try again.
     return { kind: 'network-changed' };
   }
 
@@ -550,7 +571,9 @@ export class EtcdIpamStore implements IpamStore {
         return;
       case 'lease':
         if (isDelete) observer.leaseDeleted(parsed.network, parsed.address, rev);
-        else {
+        else if (observer.knowsLease?.(parsed.network, parsed.address, rev)) {
+          // Our own write, already applied when its transaction returned: skip the decode.
+        } else {
           const l = decodeLease(parsed.network, parsed.address, kv.value, rev);
           if (l) observer.leasePut(l);
           else this.corrupt(key);

@@ -393,6 +393,11 @@ export class AddressViews implements StoreObserver {
     this.networks.get(network)?.deleteReservation(mac, revision);
   }
 
+  knowsLease(network: string, address: string, revision: number): boolean {
+    const l = this.networks.get(network)?.leaseAt(address);
+    return l !== undefined && l.revision >= revision;
+  }
+
   progress(revision: number): void {
     if (revision <= this.revision) return;
     this.revision = revision;

@@ -108,6 +108,8 @@ export interface StoreObserver {
   leaseDeleted(network: string, address: string, revision: number): void;
   reservationPut(r: StoredReservation): void;
   reservationDeleted(network: string, mac: string, revision: number): void;
+  /** True when the observer already holds this lease at this revision (lets the store skip decoding). */
+  knowsLease?(network: string, address: string, revision: number): boolean;
   /** Revision the observer has seen up to (for lag metrics). */
   progress?(revision: number): void;
 }

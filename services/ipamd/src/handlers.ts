@@ -42,21 +42,22 @@ function unary<Req, Res>(
 ): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
     inflight.enter();
-    const requestId = call.metadata.get('x-request-id')[0]?.toString() || randomUUID();
-    const reqLog = log.child({ method: name, requestId });
     const started = performance.now();
+    // The request id comes from the caller's x-request-id (or is made up) only when there
+    // is something to log: a child logger per call costs more than the call's own work.
+    const reqLog = () =>
+      log.child({ method: name, requestId: call.metadata.get('x-request-id')[0]?.toString() || randomUUID() });
     Promise.resolve()
-      .then(() => fn(call.request, reqLog))
+      .then(() => fn(call.request, log))
       .then(
         (res) => {
-          if (reqLog.isLevelEnabled('debug'))
-            reqLog.debug({ ms: +(performance.now() - started).toFixed(2) }, 'ok');
+          if (log.isLevelEnabled('debug')) reqLog().debug({ ms: +(performance.now() - started).toFixed(2) }, 'ok');
           callback(null, res);
         },
         (err: unknown) => {
           const e = IpamError.from(err);
-          if (e.code === ErrorCode.Internal) reqLog.error({ err }, 'internal error');
-          else reqLog.info({ code: e.code, err: e.message }, 'refused');
+          if (e.code === ErrorCode.Internal) reqLog().error({ err }, 'internal error');
+          else reqLog().info({ code: e.code, err: e.message }, 'refused');
           callback(toServiceError(e));
         },
       )
