@@ -20,6 +20,9 @@ export interface IpamdConfig {
   replicaId: string;
   maxBatch: number;
   maxInflight: number;
+  compactIntervalSeconds: number;
+  compactRetainRevisions: number;
+  electionTtlSeconds: number;
 }
 
 interface Flag {
@@ -68,6 +71,21 @@ export const FLAGS: Record<string, Flag> = {
     env: 'NETSPAN_MAX_BATCH',
     def: '128',
     help: 'most claims grouped into one etcd transaction (etcd --max-txn-ops bounds it)',
+  },
+  'compact-interval': {
+    env: 'NETSPAN_COMPACT_INTERVAL',
+    def: '300',
+    help: 'seconds between etcd history compactions by the elected replica (0 = never; use when etcd compacts itself)',
+  },
+  'compact-retain': {
+    env: 'NETSPAN_COMPACT_RETAIN',
+    def: '10000',
+    help: 'revisions of history kept behind the head when compacting',
+  },
+  'election-ttl': {
+    env: 'NETSPAN_ELECTION_TTL',
+    def: '5',
+    help: 'seconds before a dead leader of background jobs is replaced',
   },
   'max-inflight': { env: 'NETSPAN_MAX_INFLIGHT', def: '8', help: 'claim transactions in flight at once' },
 };
@@ -155,6 +173,9 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): IpamdConfig 
     replicaId: get('replica-id') || `${hostname()}-${process.pid}`,
     maxBatch: int('max-batch', 1, 128),
     maxInflight: int('max-inflight', 1, 64),
+    compactIntervalSeconds: int('compact-interval', 0, 86_400),
+    compactRetainRevisions: int('compact-retain', 100, 100_000_000),
+    electionTtlSeconds: int('election-ttl', 2, 600),
   };
   if (Boolean(cfg.tlsCert) !== Boolean(cfg.tlsKey))
     throw new ConfigError('--tls-cert and --tls-key go together');

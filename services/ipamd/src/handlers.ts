@@ -46,12 +46,16 @@ function unary<Req, Res>(
     // The request id comes from the caller's x-request-id (or is made up) only when there
     // is something to log: a child logger per call costs more than the call's own work.
     const reqLog = () =>
-      log.child({ method: name, requestId: call.metadata.get('x-request-id')[0]?.toString() || randomUUID() });
+      log.child({
+        method: name,
+        requestId: call.metadata.get('x-request-id')[0]?.toString() || randomUUID(),
+      });
     Promise.resolve()
       .then(() => fn(call.request, log))
       .then(
         (res) => {
-          if (log.isLevelEnabled('debug')) reqLog().debug({ ms: +(performance.now() - started).toFixed(2) }, 'ok');
+          if (log.isLevelEnabled('debug'))
+            reqLog().debug({ ms: +(performance.now() - started).toFixed(2) }, 'ok');
           callback(null, res);
         },
         (err: unknown) => {

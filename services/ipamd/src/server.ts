@@ -6,9 +6,11 @@ import { IpamEngine } from '@netspan/ipam';
 import { createLogger, type Logger } from '@netspan/log';
 import type { IpamdConfig } from './config.js';
 import { InflightTracker, ipamService, networkService } from './handlers.js';
+import { compactor, LeaderJob } from './leader.js';
 
 export interface RunningIpamd {
   log: Logger;
+  jobs: LeaderJob[];
   engine: IpamEngine;
   store: EtcdIpamStore;
   /** Bound gRPC address, host:port. */
@@ -88,11 +90,28 @@ export async function startIpamd(
       'could not register replica (continuing)',
     );
   }
+  const jobs: LeaderJob[] = [];
+  if (cfg.compactIntervalSeconds > 0) {
+    jobs.push(
+      new LeaderJob({
+        client: etcd,
+        prefix: cfg.etcdPrefix,
+        name: 'compactor',
+        id: cfg.replicaId,
+        ttlSeconds: cfg.electionTtlSeconds,
+        intervalMs: cfg.compactIntervalSeconds * 1000,
+        log,
+        run: compactor(etcd, cfg.compactRetainRevisions, log),
+      }),
+    );
+  }
+  for (const j of jobs) j.start();
   log.info({ grpc: grpcAddress, replica: cfg.replicaId, tls: Boolean(cfg.tlsCert) }, 'ipamd ready');
 
   let stopped: Promise<void> | undefined;
   return {
     log,
+    jobs,
     engine,
     store,
     grpcAddress,
@@ -111,6 +130,8 @@ export async function startIpamd(
           });
         });
         await inflight.drained();
+        // Resign first: another replica takes the background jobs over at once.
+        await Promise.all(jobs.map((j) => j.stop()));
         await engine.stop();
         await replica?.close();
         etcd.close();
