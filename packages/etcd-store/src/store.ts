@@ -289,7 +289,9 @@ export class EtcdIpamStore implements IpamStore {
       if (!r.reservedFor) compare.push(createIs0(this.keys.reservedAddress(l.network, l.address)));
       // No failure branch: conflicts are rare, so why a claim failed is read afterwards,
       // for the failed ones only, instead of being encoded into every request.
-      return { request_txn: { compare, success: [put(lk, encodeLease(l)), put(ck, l.address)], failure: [] } };
+      return {
+        request_txn: { compare, success: [put(lk, encodeLease(l)), put(ck, l.address)], failure: [] },
+      };
     });
     this.stats.claimTxns++;
     const res = await this.txn('claim addresses', [], success);
@@ -298,7 +300,8 @@ export class EtcdIpamStore implements IpamStore {
     const failed: number[] = [];
     reqs.forEach((r, i) => {
       const sub = res.responses[i]?.response_txn;
-      if (!sub) throw etcdFailure(new Error('transaction response is missing a sub-response'), 'claim addresses');
+      if (!sub)
+        throw etcdFailure(new Error('transaction response is missing a sub-response'), 'claim addresses');
       if (sub.succeeded) out[i] = { kind: 'claimed', lease: { ...r.lease, revision } };
       else failed.push(i);
     });
@@ -319,7 +322,10 @@ export class EtcdIpamStore implements IpamStore {
         });
         const why = await this.txn('read claim conflicts', [], reads);
         chunk.forEach((i, j) => {
-          out[i] = this.claimOutcome(reqs[i] as ClaimRequest, why.responses.slice(j * CLAIM_SUB_OPS, (j + 1) * CLAIM_SUB_OPS));
+          out[i] = this.claimOutcome(
+            reqs[i] as ClaimRequest,
+            why.responses.slice(j * CLAIM_SUB_OPS, (j + 1) * CLAIM_SUB_OPS),
+          );
         });
       }
     }
