@@ -380,6 +380,29 @@ export class EtcdIpamStore implements IpamStore {
     return { ...lease, revision: Number(res.header.revision) };
   }
 
+  async reassignLease(current: StoredLease, next: Lease): Promise<StoredLease | 'conflict'> {
+    if (next.address !== current.address || next.network !== current.network) return 'conflict';
+    const lk = this.keys.lease(current.network, current.address);
+    const oldIndex = this.keys.client(current.network, current.clientId);
+    const res = await this.txn(
+      'reassign lease',
+      [modIs(lk, current.revision)],
+      [
+        put(lk, encodeLease(next)),
+        {
+          request_txn: {
+            compare: [valueIs(oldIndex, current.address)],
+            success: [del(oldIndex)],
+            failure: [],
+          },
+        },
+        put(this.keys.client(next.network, next.clientId), next.address),
+      ],
+    );
+    if (!res.succeeded) return 'conflict';
+    return { ...next, revision: Number(res.header.revision) };
+  }
+
   async deleteLease(lease: StoredLease): Promise<boolean> {
     const lk = this.keys.lease(lease.network, lease.address);
     const ck = this.keys.client(lease.network, lease.clientId);

@@ -262,6 +262,10 @@ export class NetworkView {
     return true;
   }
 
+  isInflight(offset: number): boolean {
+    return this.inflight.get(offset);
+  }
+
   settle(offset: number): void {
     this.inflight.clear(offset);
   }

@@ -436,6 +436,19 @@ export class IpamEngine {
     );
   }
 
+  /** Submits one claim to the grouped store path (used by the DHCP lease layer). */
+  claim(req: ClaimRequest): Promise<ClaimOutcome> {
+    this.stats.claims++;
+    return this.batcher.submit(req).catch((err: unknown) => {
+      throw storeFailure(err);
+    });
+  }
+
+  /** The view of a network, loading it from the store when this replica has not seen it yet. */
+  viewOf(name: string): Promise<NetworkView> {
+    return this.view(name);
+  }
+
   async release(p: {
     network: string;
     address?: string;

@@ -1,6 +1,14 @@
 export { AddressViews, NetworkView, type PoolCounts, type ViewEvent } from './address-view.js';
 export { Batcher } from './batcher.js';
 export {
+  type BindParams,
+  type BindResult,
+  DhcpLeases,
+  type DhcpLeasesOptions,
+  type Offer,
+  type OfferParams,
+} from './dhcp-leases.js';
+export {
   type AllocateParams,
   type AllocateResult,
   type EngineOptions,

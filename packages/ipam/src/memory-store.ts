@@ -155,6 +155,19 @@ export class MemoryStore implements IpamStore {
     return this.storedLease(e);
   }
 
+  async reassignLease(current: StoredLease, next: Lease): Promise<StoredLease | 'conflict'> {
+    const key = `${current.network}/${current.address}`;
+    const e = this.leases.get(key);
+    if (!e || e.revision !== current.revision || next.address !== current.address) return 'conflict';
+    const oldIndex = `${current.network}/${current.clientId}`;
+    if (this.clients.get(oldIndex) === current.address) this.clients.delete(oldIndex);
+    this.clients.set(`${next.network}/${next.clientId}`, next.address);
+    e.value = structuredClone(next);
+    e.revision = this.bump();
+    for (const o of this.observers) o.leasePut(this.storedLease(e));
+    return this.storedLease(e);
+  }
+
   async deleteLease(lease: StoredLease): Promise<boolean> {
     const key = `${lease.network}/${lease.address}`;
     const e = this.leases.get(key);

@@ -41,6 +41,11 @@ export interface IpamStore {
   getClientAddress(network: string, clientId: string): Promise<string | undefined>;
   /** Rewrites a lease (renew, move, state change) if its revision is unchanged. */
   updateLease(lease: Lease, expectedRevision: number): Promise<StoredLease | 'conflict'>;
+  /**
+   * Gives a lease to another client id (a DECLINE quarantine) if its revision is unchanged:
+   * the old client's index goes, the new one's is created, in one transaction.
+   */
+  reassignLease(current: StoredLease, next: Lease): Promise<StoredLease | 'conflict'>;
   /** Deletes a lease and its client index if the lease's revision is unchanged. */
   deleteLease(lease: StoredLease): Promise<boolean>;
   countLeases(network: string): Promise<number>;

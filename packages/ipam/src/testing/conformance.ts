@@ -184,6 +184,34 @@ export function ipamStoreConformance(
         assert.equal(await s.getClientAddress('blue', 'a'), undefined);
       }));
 
+    it('reassigns a lease to another client id at the revision read, moving the index', () =>
+      with_(async (s) => {
+        const c = await s.createNetwork(net('blue', 10));
+        assert.ok(c.ok);
+        const out = await claimOne(s, {
+          lease: lease('blue', '10.1.0.5', 'a'),
+          networkRevision: c.stored.revision,
+        });
+        assert.equal(out.kind, 'claimed');
+        const first = (out as { lease: StoredLease }).lease;
+        const moved = await s.reassignLease(first, {
+          ...first,
+          clientId: 'declined:10.1.0.5',
+          state: 'declined',
+        });
+        assert.ok(moved !== 'conflict');
+        assert.equal(await s.getClientAddress('blue', 'a'), undefined);
+        assert.equal(await s.getClientAddress('blue', 'declined:10.1.0.5'), '10.1.0.5');
+        assert.equal((await s.getLease('blue', '10.1.0.5'))?.state, 'declined');
+        assert.equal(await s.reassignLease(first, { ...first, clientId: 'z' }), 'conflict', 'stale revision');
+        // The original client can now claim another address.
+        const again = await claimOne(s, {
+          lease: lease('blue', '10.1.0.6', 'a'),
+          networkRevision: c.stored.revision,
+        });
+        assert.equal(again.kind, 'claimed');
+      }));
+
     it('deletes a network with leases only with force', () =>
       with_(async (s) => {
         const c = await s.createNetwork(net('blue', 10));
