@@ -21,6 +21,7 @@ export interface IpamdConfig {
   maxBatch: number;
   maxInflight: number;
   compactIntervalSeconds: number;
+  reclaimIntervalSeconds: number;
   compactRetainRevisions: number;
   electionTtlSeconds: number;
 }
@@ -81,6 +82,11 @@ export const FLAGS: Record<string, Flag> = {
     env: 'NETSPAN_COMPACT_RETAIN',
     def: '10000',
     help: 'revisions of history kept behind the head when compacting',
+  },
+  'reclaim-interval': {
+    env: 'NETSPAN_RECLAIM_INTERVAL',
+    def: '10',
+    help: 'seconds between passes of the elected replica that deletes expired leases (0 = never)',
   },
   'election-ttl': {
     env: 'NETSPAN_ELECTION_TTL',
@@ -174,6 +180,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): IpamdConfig 
     maxBatch: int('max-batch', 1, 128),
     maxInflight: int('max-inflight', 1, 64),
     compactIntervalSeconds: int('compact-interval', 0, 86_400),
+    reclaimIntervalSeconds: int('reclaim-interval', 0, 86_400),
     compactRetainRevisions: int('compact-retain', 100, 100_000_000),
     electionTtlSeconds: int('election-ttl', 2, 600),
   };

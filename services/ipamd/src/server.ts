@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { loadNetspan } from '@netspan/api';
 import { connectEtcd, EtcdIpamStore, type ReplicaRegistration, registerReplica } from '@netspan/etcd-store';
-import { IpamEngine } from '@netspan/ipam';
+import { DhcpLeases, IpamEngine } from '@netspan/ipam';
 import { createLogger, type Logger } from '@netspan/log';
 import type { IpamdConfig } from './config.js';
 import { InflightTracker, ipamService, networkService } from './handlers.js';
@@ -10,6 +10,7 @@ import { compactor, LeaderJob } from './leader.js';
 
 export interface RunningIpamd {
   log: Logger;
+  dhcp: DhcpLeases;
   jobs: LeaderJob[];
   engine: IpamEngine;
   store: EtcdIpamStore;
@@ -105,12 +106,31 @@ export async function startIpamd(
       }),
     );
   }
+  const dhcp = new DhcpLeases(engine);
+  if (cfg.reclaimIntervalSeconds > 0) {
+    jobs.push(
+      new LeaderJob({
+        client: etcd,
+        prefix: cfg.etcdPrefix,
+        name: 'reclaimer',
+        id: cfg.replicaId,
+        ttlSeconds: cfg.electionTtlSeconds,
+        intervalMs: cfg.reclaimIntervalSeconds * 1000,
+        log,
+        run: async () => {
+          const n = await dhcp.reclaim();
+          if (n > 0) log.info({ reclaimed: n }, 'reclaimed expired leases');
+        },
+      }),
+    );
+  }
   for (const j of jobs) j.start();
   log.info({ grpc: grpcAddress, replica: cfg.replicaId, tls: Boolean(cfg.tlsCert) }, 'ipamd ready');
 
   let stopped: Promise<void> | undefined;
   return {
     log,
+    dhcp,
     jobs,
     engine,
     store,
