@@ -204,6 +204,7 @@ describe('IpamService over gRPC', () => {
     );
     const owner = await allocate({ network: 'green', clientId: 'db-vm', mac: '02:00:00:00:00:99' });
     assert.equal(owner.lease?.address, free);
+    assert.equal(owner.lease?.hostname, 'db', "the reservation's hostname goes to the lease");
     const list = await unary(c.ipam, c.ipam.ListReservations, { network: 'green' });
     assert.deepEqual(
       list.reservations.map((x) => x.mac),

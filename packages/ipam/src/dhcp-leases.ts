@@ -245,7 +245,9 @@ export class DhcpLeases {
         address: p.address,
         clientId: p.clientId,
         mac: p.mac,
-        hostname: p.hostname,
+        // A reservation's name wins: the operator chose it.
+        hostname:
+          (reservedFor !== undefined ? view.reservations.get(reservedFor)?.hostname : '') || p.hostname,
         state: 'bound',
         location: p.location,
         createdAtMs: now,

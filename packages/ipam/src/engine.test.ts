@@ -800,7 +800,8 @@ describe('IpamEngine.usage', () => {
       ],
     });
     for (const c of ['x', 'y', 'z']) await engine.allocate({ network: 'blue', clientId: c, pool: 'a' });
-    await engine.allocate({ network: 'blue', clientId: 'w', pool: 'b' });
+    // A specific address: the free search starts at a random point and could land on .25.
+    await engine.allocate({ network: 'blue', clientId: 'w', address: '10.0.0.21' });
     await engine.allocate({ network: 'blue', clientId: 'outside', address: '10.0.0.200' });
     await engine.addReservation({ network: 'blue', mac: '02:00:00:00:00:01', address: '10.0.0.25' });
     const [u] = await engine.usage('blue');

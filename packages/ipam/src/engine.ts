@@ -327,7 +327,7 @@ export class IpamEngine {
         address,
         clientId,
         mac,
-        hostname,
+        hostname: hostname || (reservedFor ? (reservation?.hostname ?? '') : ''),
         state: p.state ?? 'bound',
         location: { host: p.location?.host ?? '', via: p.location?.via || 'api' },
         createdAtMs: now,

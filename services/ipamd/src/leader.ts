@@ -73,7 +73,8 @@ export class LeaderJob {
   }
 
   private demote(): void {
-    if (this.leader) this.o.log.warn({ job: this.o.name }, 'lost leadership');
+    if (this.leader && !this.stopped) this.o.log.warn({ job: this.o.name }, 'lost leadership');
+    else if (this.leader) this.o.log.info({ job: this.o.name }, 'resigned leadership');
     this.leader = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
