@@ -1,0 +1,35 @@
+export {
+  DecodeErrorCode,
+  DhcpDecodeError,
+  DhcpEncodeError,
+  EncodeErrorCode,
+} from './errors.js';
+export {
+  type ClasslessRoute,
+  type ClientFqdn,
+  type DhcpOptions,
+  FqdnFlag,
+  MessageType,
+  OptionCode,
+  optionKey,
+  type RelayAgentInfo,
+  RelayAgentSubOption,
+} from './options.js';
+export {
+  BOOTP_MIN_SIZE,
+  BootOp,
+  BROADCAST_FLAG,
+  chaddrFromMac,
+  DEFAULT_MAX_SIZE,
+  type DhcpPacket,
+  decode,
+  type EncodeOptions,
+  encode,
+  HEADER_SIZE,
+  isBroadcast,
+  MAGIC_COOKIE,
+  macAddress,
+  newPacket,
+  replySizeLimit,
+  withBroadcast,
+} from './packet.js';
