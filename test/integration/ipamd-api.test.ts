@@ -327,4 +327,17 @@ describe('ipamd lifecycle', () => {
       { what: 'allocation after etcd restart', timeoutMs: 20_000, intervalMs: 250 },
     );
   });
+
+  it('shuts down promptly on SIGTERM even while etcd is down', async () => {
+    await etcd.kill();
+    const t0 = Date.now();
+    const code = await ipamd.stop();
+    const took = Date.now() - t0;
+    assert.equal(code, 0);
+    assert.ok(took < 15_000, `shutdown took ${took} ms`);
+    await etcd.restart();
+    c.close();
+    ipamd = await startIpamd({ etcdEndpoints: etcd.endpoints });
+    c = createClients(ipamd.grpcAddress);
+  });
 });

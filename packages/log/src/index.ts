@@ -85,3 +85,21 @@ export function delay(ms: number, signal?: AbortSignal): Promise<void> {
 export function backoff(attempt: number, baseMs = 100, maxMs = 5000): number {
   return Math.random() * Math.min(maxMs, baseMs * 2 ** attempt);
 }
+
+/**
+ * Waits for `p` at most `ms`; resolves to `onTimeout` after that (the promise is left to
+ * settle on its own). For shutdown steps that must not hang when a peer is gone.
+ */
+export async function withTimeout<T, U>(p: Promise<T>, ms: number, onTimeout: U): Promise<T | U> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<U>((resolve) => {
+        timer = setTimeout(() => resolve(onTimeout), ms);
+      }),
+    ]);
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
+}

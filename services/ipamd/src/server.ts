@@ -3,7 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import { loadNetspan } from '@netspan/api';
 import { connectEtcd, EtcdIpamStore, type ReplicaRegistration, registerReplica } from '@netspan/etcd-store';
 import { DhcpLeases, IpamEngine } from '@netspan/ipam';
-import { createLogger, type Logger } from '@netspan/log';
+import { createLogger, type Logger, withTimeout } from '@netspan/log';
 import type { IpamdConfig } from './config.js';
 import { InflightTracker, ipamService, networkService } from './handlers.js';
 import { compactor, LeaderJob } from './leader.js';
@@ -149,11 +149,23 @@ export async function startIpamd(
             resolve();
           });
         });
-        await inflight.drained();
-        // Resign first: another replica takes the background jobs over at once.
-        await Promise.all(jobs.map((j) => j.stop()));
-        await engine.stop();
-        await replica?.close();
+        await withTimeout(inflight.drained(), 10_000, undefined);
+        // Resign first: another replica takes the background jobs over at once. Each step
+        // is bounded: with etcd unreachable they cannot complete, and shutdown must not hang.
+        const step = async (what: string, p: Promise<unknown>) => {
+          if (
+            (await withTimeout(
+              p.then(() => 'done'),
+              3000,
+              'timeout',
+            )) === 'timeout'
+          ) {
+            log.warn({ step: what }, 'shutdown step timed out (etcd unreachable?); going on');
+          }
+        };
+        await step('resign leadership', Promise.all(jobs.map((j) => j.stop())));
+        await step('stop watches', engine.stop());
+        if (replica) await step('revoke replica lease', replica.close());
         etcd.close();
         log.info('stopped');
       })();
