@@ -1,0 +1,330 @@
+import {
+  BootOp,
+  BROADCAST_FLAG,
+  type DhcpOptions,
+  type DhcpPacket,
+  decode,
+  encode,
+  MessageType,
+  macAddress,
+  replySizeLimit,
+} from '@netspan/dhcp-codec';
+import {
+  type BindParams,
+  type BindResult,
+  cidrContains,
+  effectiveMtu,
+  effectiveRouters,
+  effectiveStaticRoutes,
+  formatIPv4,
+  type Location,
+  type Network,
+  type Offer,
+  type OfferParams,
+  parseCidr,
+  parseIPv4,
+  prefixMask,
+  type StoredLease,
+} from '@netspan/ipam';
+import { clientHostname, clientIdentity } from './identity.js';
+
+/** What the state machine needs from the lease layer (`DhcpLeases` in @netspan/ipam). */
+export interface LeaseBackend {
+  offer(p: OfferParams): Promise<Offer | undefined>;
+  bind(p: BindParams): Promise<BindResult>;
+  release(network: string, clientId: string, address: string): Promise<boolean>;
+  decline(network: string, clientId: string, address: string, quarantineSeconds: number): Promise<boolean>;
+  leaseOf(network: string, clientId: string): StoredLease | undefined;
+}
+
+/** Where a request came from, as established by the transport (never by the packet). */
+export interface RequestContext {
+  /** The network the packet belongs to (the agent's bridge, or the relay's giaddr). */
+  network: Network;
+  /** The address this server identifies itself with (option 54) on that network. */
+  serverId: string;
+  location: Location;
+  /** Underlay MTU of the host, for the VXLAN default of option 26. */
+  underlayMtu?: number;
+}
+
+/** How a reply leaves: RFC 2131 §4.1. */
+export type Delivery =
+  /** To the relay agent at giaddr, port 67. */
+  | { kind: 'relay'; address: string }
+  /** To the client's configured address (ciaddr), port 68. */
+  | { kind: 'unicast'; address: string; mac: string }
+  /** To 255.255.255.255:68 (the client has no address yet, or asked for broadcast). */
+  | { kind: 'broadcast'; mac: string };
+
+export interface Reply {
+  packet: DhcpPacket;
+  bytes: Buffer;
+  delivery: Delivery;
+}
+
+export type Outcome =
+  | 'offer'
+  | 'ack'
+  | 'nak'
+  | 'inform'
+  | 'released'
+  | 'declined'
+  | 'ignored-other-server'
+  | 'ignored-no-lease'
+  | 'exhausted'
+  | 'malformed'
+  | 'unsupported';
+
+export interface DhcpServerOptions {
+  /** How long a DECLINEd address stays out of use. */
+  declineQuarantineSeconds?: number;
+  /** Called once per packet with what happened (metrics, logs). */
+  onOutcome?: (messageType: string, outcome: Outcome, detail?: string) => void;
+}
+
+const TYPE_NAMES: Record<number, string> = {
+  1: 'discover',
+  2: 'offer',
+  3: 'request',
+  4: 'decline',
+  5: 'ack',
+  6: 'nak',
+  7: 'release',
+  8: 'inform',
+};
+
+/**
+ * A DHCPv4 server (RFC 2131 §4.3) that knows nothing about sockets: packets in, replies
+ * (with how to deliver them) out. Malformed packets are dropped and counted; nothing a
+ * client sends can make `handle` throw.
+ */
+export class DhcpServer {
+  private readonly quarantine: number;
+  private readonly onOutcome: NonNullable<DhcpServerOptions['onOutcome']>;
+
+  constructor(
+    private readonly leases: LeaseBackend,
+    opts: DhcpServerOptions = {},
+  ) {
+    this.quarantine = opts.declineQuarantineSeconds ?? 600;
+    this.onOutcome = opts.onOutcome ?? (() => {});
+  }
+
+  /** Decodes and handles one datagram; undefined when no reply is due (or it was malformed). */
+  async handleBytes(bytes: Uint8Array, ctx: RequestContext): Promise<Reply | undefined> {
+    let packet: DhcpPacket;
+    try {
+      packet = decode(bytes);
+    } catch (err) {
+      this.onOutcome('unknown', 'malformed', err instanceof Error ? err.message : String(err));
+      return undefined;
+    }
+    return this.handle(packet, ctx);
+  }
+
+  async handle(req: DhcpPacket, ctx: RequestContext): Promise<Reply | undefined> {
+    const type = req.options.messageType ?? 0;
+    const name = TYPE_NAMES[type] ?? `type-${type}`;
+    const done = (outcome: Outcome, detail?: string, reply?: Reply) => {
+      this.onOutcome(name, outcome, detail);
+      return reply;
+    };
+    if (req.op !== BootOp.Request) return done('malformed', 'not a BOOTREQUEST');
+    const clientId = clientIdentity(req);
+    if (!clientId) return done('malformed', 'no client identifier and no usable hardware address');
+    const mac = macAddress(req) ?? '';
+    const net = ctx.network;
+    switch (type) {
+      case MessageType.Discover: {
+        const offer = await this.leases.offer({
+          network: net.name,
+          clientId,
+          mac,
+          ...(req.options.requestedIp ? { requested: req.options.requestedIp } : {}),
+        });
+        if (!offer) return done('exhausted', `network ${net.name} has no free address`);
+        return done('offer', offer.address, this.reply(req, ctx, MessageType.Offer, offer.address));
+      }
+      case MessageType.Request:
+        return this.request(req, ctx, clientId, mac, done);
+      case MessageType.Decline: {
+        if (req.options.serverId && req.options.serverId !== ctx.serverId)
+          return done('ignored-other-server');
+        const address = req.options.requestedIp;
+        if (!address) return done('malformed', 'DECLINE without option 50');
+        const ok = await this.leases.decline(net.name, clientId, address, this.quarantine);
+        return done(ok ? 'declined' : 'ignored-no-lease', address);
+      }
+      case MessageType.Release: {
+        if (req.options.serverId && req.options.serverId !== ctx.serverId)
+          return done('ignored-other-server');
+        const ok = await this.leases.release(net.name, clientId, req.ciaddr);
+        return done(ok ? 'released' : 'ignored-no-lease', req.ciaddr);
+      }
+      case MessageType.Inform: {
+        if (req.ciaddr === '0.0.0.0') return done('malformed', 'INFORM without ciaddr');
+        return done('inform', req.ciaddr, this.reply(req, ctx, MessageType.Ack, '0.0.0.0'));
+      }
+      default:
+        return done('unsupported');
+    }
+  }
+
+  private async request(
+    req: DhcpPacket,
+    ctx: RequestContext,
+    clientId: string,
+    mac: string,
+    done: (o: Outcome, d?: string, r?: Reply) => Reply | undefined,
+  ): Promise<Reply | undefined> {
+    const net = ctx.network;
+    const cidr = parseCidr(net.cidr, 'cidr');
+    const inNetwork = (a: string) => {
+      const ip = parseIPv4(a);
+      return ip !== undefined && cidrContains(cidr, ip);
+    };
+    const o = req.options;
+    let address: string;
+    let state: string;
+    if (o.serverId !== undefined) {
+      // SELECTING: the client picked a server; if not us, our offer is moot.
+      state = 'selecting';
+      if (o.serverId !== ctx.serverId) return done('ignored-other-server', o.serverId);
+      if (!o.requestedIp || req.ciaddr !== '0.0.0.0') return done('malformed', 'SELECTING without option 50');
+      address = o.requestedIp;
+    } else if (o.requestedIp) {
+      // INIT-REBOOT: the client wants its previous address back.
+      state = 'init-reboot';
+      address = o.requestedIp;
+      if (!inNetwork(address)) {
+        return done('nak', `${address} is not on ${net.cidr}`, this.nak(req, ctx, 'wrong network'));
+      }
+    } else if (req.ciaddr !== '0.0.0.0') {
+      // RENEWING (unicast) or REBINDING (broadcast).
+      state = 'renewing';
+      address = req.ciaddr;
+      if (!inNetwork(address))
+        return done('nak', `${address} is not on ${net.cidr}`, this.nak(req, ctx, 'wrong network'));
+    } else {
+      return done('malformed', 'REQUEST with neither option 50 nor ciaddr');
+    }
+    const bound = await this.leases.bind({
+      network: net.name,
+      clientId,
+      mac,
+      address,
+      hostname: clientHostname(req),
+      location: ctx.location,
+      leaseTimeSeconds: net.leaseTimeSeconds,
+    });
+    if (!bound.ok) {
+      return done(
+        'nak',
+        `${state} ${address}: ${bound.reason}`,
+        this.nak(req, ctx, `address ${bound.reason}`),
+      );
+    }
+    return done('ack', `${state} ${address}`, this.reply(req, ctx, MessageType.Ack, address, bound.lease));
+  }
+
+  private reply(
+    req: DhcpPacket,
+    ctx: RequestContext,
+    type: number,
+    yiaddr: string,
+    lease?: StoredLease,
+  ): Reply {
+    const net = ctx.network;
+    const cidr = parseCidr(net.cidr, 'cidr');
+    const options: DhcpOptions = {
+      messageType: type,
+      serverId: ctx.serverId,
+      subnetMask: formatIPv4(prefixMask(cidr.prefix)),
+      broadcastAddress: formatIPv4(cidr.last),
+    };
+    const inform = req.options.messageType === MessageType.Inform;
+    if (!inform) {
+      const lt =
+        lease && lease.expiresAtMs
+          ? Math.max(1, Math.round((lease.expiresAtMs - Date.now()) / 1000))
+          : net.leaseTimeSeconds;
+      options.leaseTime = lt;
+      options.renewalTime = Math.floor(lt / 2);
+      options.rebindingTime = Math.floor((lt * 7) / 8);
+    }
+    const routers = effectiveRouters(net);
+    if (routers.length > 0) options.routers = routers;
+    const o = net.dhcpOptions;
+    if (o.dnsServers.length > 0) options.dnsServers = o.dnsServers;
+    if (o.ntpServers.length > 0) options.ntpServers = o.ntpServers;
+    options.domainName = net.domain;
+    if (o.domainSearch.length > 0) options.domainSearch = o.domainSearch;
+    options.mtu = effectiveMtu(net, ctx.underlayMtu ?? 1500);
+    const routes = effectiveStaticRoutes(net);
+    if (routes.length > 0)
+      options.classlessRoutes = routes.map((r) => ({ destination: r.destination, router: r.gateway }));
+    if (req.options.relayAgentInfo) options.relayAgentInfo = req.options.relayAgentInfo; // RFC 3046 §2.2: echo
+    const packet: DhcpPacket = {
+      op: BootOp.Reply,
+      htype: req.htype,
+      hlen: req.hlen,
+      hops: 0,
+      xid: req.xid,
+      secs: 0,
+      flags: req.flags,
+      ciaddr: req.ciaddr,
+      yiaddr,
+      siaddr: '0.0.0.0',
+      giaddr: req.giaddr,
+      chaddr: req.chaddr,
+      sname: '',
+      file: '',
+      options,
+    };
+    return {
+      packet,
+      bytes: encode(packet, { maxSize: replySizeLimit(req) }),
+      delivery: deliveryFor(req, false),
+    };
+  }
+
+  private nak(req: DhcpPacket, ctx: RequestContext, message: string): Reply {
+    const options: DhcpOptions = { messageType: MessageType.Nak, serverId: ctx.serverId, message };
+    if (req.options.relayAgentInfo) options.relayAgentInfo = req.options.relayAgentInfo;
+    const packet: DhcpPacket = {
+      op: BootOp.Reply,
+      htype: req.htype,
+      hlen: req.hlen,
+      hops: 0,
+      xid: req.xid,
+      secs: 0,
+      // A relay must broadcast a NAK to the client (RFC 2131 §4.3.2).
+      flags: req.giaddr !== '0.0.0.0' ? req.flags | BROADCAST_FLAG : req.flags,
+      ciaddr: '0.0.0.0',
+      yiaddr: '0.0.0.0',
+      siaddr: '0.0.0.0',
+      giaddr: req.giaddr,
+      chaddr: req.chaddr,
+      sname: '',
+      file: '',
+      options,
+    };
+    return {
+      packet,
+      bytes: encode(packet, { maxSize: replySizeLimit(req) }),
+      delivery: deliveryFor(req, true),
+    };
+  }
+}
+
+/** RFC 2131 §4.1 destination rules. */
+export function deliveryFor(req: DhcpPacket, nak: boolean): Delivery {
+  const mac = macAddress(req) ?? '';
+  if (req.giaddr !== '0.0.0.0') return { kind: 'relay', address: req.giaddr };
+  if (nak) return { kind: 'broadcast', mac };
+  if (req.ciaddr !== '0.0.0.0') return { kind: 'unicast', address: req.ciaddr, mac };
+  // The client has no address yet. Unicasting to yiaddr would need an ARP entry injected
+  // for it, which a userspace relay cannot do; broadcast reaches it either way.
+  return { kind: 'broadcast', mac };
+}
