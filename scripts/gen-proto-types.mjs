@@ -3,7 +3,7 @@
 // generator into packages/api/src/gen. The output is committed and never hand-edited;
 // `--check` regenerates into a temp dir and fails when the committed copy differs.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +38,13 @@ function generate(target) {
     ],
     { stdio: 'inherit' },
   );
+  // The generator writes the absolute path of each .proto into a comment; make it
+  // relative so the output does not depend on where the repository is checked out.
+  for (const file of walk(target)) {
+    const text = readFileSync(file, 'utf8');
+    const fixed = text.split(`Original file: ${protoDir}/`).join('Original file: proto/');
+    if (fixed !== text) writeFileSync(file, fixed);
+  }
 }
 
 function* walk(dir) {

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/netspan/v1/agent.proto
+// Original file: proto/netspan/v1/agent.proto
 
 import type { AgentHello__Input as _netspan_v1_AgentHello__Input, AgentHello as _netspan_v1_AgentHello } from '../../netspan/v1/AgentHello.js';
 import type { PlumbingReport__Input as _netspan_v1_PlumbingReport__Input, PlumbingReport as _netspan_v1_PlumbingReport } from '../../netspan/v1/PlumbingReport.js';

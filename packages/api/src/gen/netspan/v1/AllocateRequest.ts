@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/netspan/v1/ipam.proto
+// Original file: proto/netspan/v1/ipam.proto
 
 import type { Location__Input as _netspan_v1_Location__Input, Location as _netspan_v1_Location } from '../../netspan/v1/Location.js';
 

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/netspan/v1/ipam.proto
+// Original file: proto/netspan/v1/ipam.proto
 
 import type { Lease__Input as _netspan_v1_Lease__Input, Lease as _netspan_v1_Lease } from '../../netspan/v1/Lease.js';
 

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/netspan/v1/admin.proto
+// Original file: proto/netspan/v1/admin.proto
 
 import type { AuditFinding__Input as _netspan_v1_AuditFinding__Input, AuditFinding as _netspan_v1_AuditFinding } from '../../netspan/v1/AuditFinding.js';
 import type { Long } from '@grpc/proto-loader';

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/netspan/v1/agent.proto
+// Original file: proto/netspan/v1/agent.proto
 
 import type { Welcome__Input as _netspan_v1_Welcome__Input, Welcome as _netspan_v1_Welcome } from '../../netspan/v1/Welcome.js';
 import type { DesiredState__Input as _netspan_v1_DesiredState__Input, DesiredState as _netspan_v1_DesiredState } from '../../netspan/v1/DesiredState.js';

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/netspan/v1/admin.proto
+// Original file: proto/netspan/v1/admin.proto
 
 import type { JoinToken__Input as _netspan_v1_JoinToken__Input, JoinToken as _netspan_v1_JoinToken } from '../../netspan/v1/JoinToken.js';
 

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/netspan/v1/dns.proto
+// Original file: proto/netspan/v1/dns.proto
 
 import type { Record__Input as _netspan_v1_Record__Input, Record as _netspan_v1_Record } from '../../netspan/v1/Record.js';
 

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/netspan/v1/agent.proto
+// Original file: proto/netspan/v1/agent.proto
 
 import type { Network__Input as _netspan_v1_Network__Input, Network as _netspan_v1_Network } from '../../netspan/v1/Network.js';
 import type { Peer__Input as _netspan_v1_Peer__Input, Peer as _netspan_v1_Peer } from '../../netspan/v1/Peer.js';

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/netspan/v1/network.proto
+// Original file: proto/netspan/v1/network.proto
 
 import type { StaticRoute__Input as _netspan_v1_StaticRoute__Input, StaticRoute as _netspan_v1_StaticRoute } from '../../netspan/v1/StaticRoute.js';
 

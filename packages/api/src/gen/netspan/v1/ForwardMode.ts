@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/netspan/v1/network.proto
+// Original file: proto/netspan/v1/network.proto
 
 /**
  * How the network reaches outside its own L2 segment (libvirt's forward modes).

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/netspan/v1/network.proto
+// Original file: proto/netspan/v1/network.proto
 
 
 export interface GetNetworkRequest__Input {

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/netspan/v1/network.proto
+// Original file: proto/netspan/v1/network.proto
 
 import type { NetworkUsage__Input as _netspan_v1_NetworkUsage__Input, NetworkUsage as _netspan_v1_NetworkUsage } from '../../netspan/v1/NetworkUsage.js';
 

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/netspan/v1/agent.proto
+// Original file: proto/netspan/v1/agent.proto
 
 
 /**

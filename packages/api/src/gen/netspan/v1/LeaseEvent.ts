@@ -1,9 +1,9 @@
-// Original file: /work/main/proto/netspan/v1/ipam.proto
+// Original file: proto/netspan/v1/ipam.proto
 
 import type { Lease__Input as _netspan_v1_Lease__Input, Lease as _netspan_v1_Lease } from '../../netspan/v1/Lease.js';
 import type { Long } from '@grpc/proto-loader';
 
-// Original file: /work/main/proto/netspan/v1/ipam.proto
+// Original file: proto/netspan/v1/ipam.proto
 
 export const _netspan_v1_LeaseEvent_Type = {
   TYPE_UNSPECIFIED: 'TYPE_UNSPECIFIED',

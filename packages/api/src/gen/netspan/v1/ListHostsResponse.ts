@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/netspan/v1/admin.proto
+// Original file: proto/netspan/v1/admin.proto
 
 import type { Host__Input as _netspan_v1_Host__Input, Host as _netspan_v1_Host } from '../../netspan/v1/Host.js';
 

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/netspan/v1/ipam.proto
+// Original file: proto/netspan/v1/ipam.proto
 
 import type { LeaseState__Input as _netspan_v1_LeaseState__Input, LeaseState as _netspan_v1_LeaseState } from '../../netspan/v1/LeaseState.js';
 

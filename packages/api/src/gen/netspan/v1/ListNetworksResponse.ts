@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/netspan/v1/network.proto
+// Original file: proto/netspan/v1/network.proto
 
 import type { Network__Input as _netspan_v1_Network__Input, Network as _netspan_v1_Network } from '../../netspan/v1/Network.js';
 

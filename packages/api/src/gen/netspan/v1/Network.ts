@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/netspan/v1/network.proto
+// Original file: proto/netspan/v1/network.proto
 
 import type { Pool__Input as _netspan_v1_Pool__Input, Pool as _netspan_v1_Pool } from '../../netspan/v1/Pool.js';
 import type { AddressRange__Input as _netspan_v1_AddressRange__Input, AddressRange as _netspan_v1_AddressRange } from '../../netspan/v1/AddressRange.js';

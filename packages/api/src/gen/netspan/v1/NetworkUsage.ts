@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/netspan/v1/network.proto
+// Original file: proto/netspan/v1/network.proto
 
 import type { PoolUsage__Input as _netspan_v1_PoolUsage__Input, PoolUsage as _netspan_v1_PoolUsage } from '../../netspan/v1/PoolUsage.js';
 

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/netspan/v1/dns.proto
+// Original file: proto/netspan/v1/dns.proto
 
 import type { RecordType__Input as _netspan_v1_RecordType__Input, RecordType as _netspan_v1_RecordType } from '../../netspan/v1/RecordType.js';
 import type { Long } from '@grpc/proto-loader';

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/netspan/v1/dns.proto
+// Original file: proto/netspan/v1/dns.proto
 
 export const RecordType = {
   RECORD_TYPE_UNSPECIFIED: 'RECORD_TYPE_UNSPECIFIED',

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/netspan/v1/agent.proto
+// Original file: proto/netspan/v1/agent.proto
 
 import type { Delivery__Input as _netspan_v1_Delivery__Input, Delivery as _netspan_v1_Delivery } from '../../netspan/v1/Delivery.js';
 import type { Long } from '@grpc/proto-loader';

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/netspan/v1/ipam.proto
+// Original file: proto/netspan/v1/ipam.proto
 
 import type { Reservation__Input as _netspan_v1_Reservation__Input, Reservation as _netspan_v1_Reservation } from '../../netspan/v1/Reservation.js';
 
