@@ -84,6 +84,7 @@ export function networkFromPb(pb: PbNetwork | undefined): NetworkInput {
     ...(encapsulation ? { encapsulation } : {}),
     vlanId: pb.vlanId,
     description: pb.description,
+    relayAddresses: pb.relayAddresses ?? [],
   };
 }
 
@@ -103,6 +104,7 @@ export function networkToPb(s: StoredNetwork): PbNetworkInput {
     encapsulation: toEnum(ENCAPS, n.encapsulation) as PbNetwork['encapsulation'],
     vlanId: n.vlanId,
     description: n.description,
+    relayAddresses: n.relayAddresses ?? [],
     revision: s.revision,
     createdAtMs: n.createdAtMs,
   };

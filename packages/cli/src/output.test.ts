@@ -20,6 +20,7 @@ function network(over: Partial<pb.Network> = {}): pb.Network {
     encapsulation: 'ENCAPSULATION_VXLAN',
     vlanId: 0,
     description: '',
+    relayAddresses: [],
     revision: 7,
     createdAtMs: NOW,
     ...over,

@@ -175,6 +175,18 @@ export const NETWORK_FIELDS: Readonly<Record<string, NetworkField>> = {
       n.description = v as string;
     },
   },
+  relay: {
+    path: 'relay_addresses',
+    flag: {
+      type: 'string',
+      multiple: true,
+      value: 'IP',
+      help: 'DHCP relay (giaddr) outside the CIDR whose packets belong to this network',
+    },
+    apply: (n, v) => {
+      n.relayAddresses = splitList(v as string[], true);
+    },
+  },
 };
 
 /** Flag specs for `network create` (where --cidr is required). */

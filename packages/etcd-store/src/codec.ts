@@ -65,7 +65,9 @@ export function decodeNetwork(
   const v = parse(value);
   if (!v || typeof v.name !== 'string' || typeof v.cidr !== 'string' || !Array.isArray(v.pools))
     return undefined;
-  return { network: v as unknown as Network, revision, createRevision };
+  // Fields added after a network was stored get their defaults.
+  const network = { relayAddresses: [], ...v } as unknown as Network;
+  return { network, revision, createRevision };
 }
 
 export function encodeReservation(r: Reservation): string {

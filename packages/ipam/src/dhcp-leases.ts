@@ -203,7 +203,10 @@ export class DhcpLeases {
     const now = this.now();
     const expiresAtMs = now + p.leaseTimeSeconds * 1000;
     for (let attempt = 0; attempt < 8; attempt++) {
-      const existing = this.leaseOf(p.network, p.clientId) ?? (await this.freshLeaseOf(view, p.clientId));
+      // The view may lag another replica by a few ms; that is fine: the claim below compares
+      // the client index too, and a client that already holds a lease there comes back as
+      // 'client-has-lease' with it, so no extra read is needed on the common path.
+      const existing = this.leaseOf(p.network, p.clientId);
       if (existing && existing.address !== p.address) return { ok: false, reason: 'other-address' };
       if (existing) {
         const next: Lease = {
@@ -266,13 +269,12 @@ export class DhcpLeases {
           this.dropHold(view, p.clientId);
           this.stats.binds++;
           return { ok: true, lease: outcome.lease };
-        case 'client-has-lease':
-          if (outcome.lease) this.engine.views.leasePut(outcome.lease);
-          else {
-            const l = await this.engine.store.getLease(p.network, outcome.address);
-            if (l) this.engine.views.leasePut(l);
-          }
+        case 'client-has-lease': {
+          const held = outcome.lease ?? (await this.freshLeaseOf(view, p.clientId));
+          if (held) this.engine.views.leasePut(held);
+          if (held && held.address !== p.address) return { ok: false, reason: 'other-address' };
           continue;
+        }
         case 'address-taken':
           this.stats.conflicts++;
           if (outcome.holder) this.engine.views.leasePut(outcome.holder);

@@ -662,6 +662,7 @@ const MASKABLE: Record<string, string> = {
   encapsulation: 'encapsulation',
   vlan_id: 'vlanId',
   description: 'description',
+  relay_addresses: 'relayAddresses',
   'dhcp_options.routers': 'dhcpOptions.routers',
   'dhcp_options.dns_servers': 'dhcpOptions.dnsServers',
   'dhcp_options.mtu': 'dhcpOptions.mtu',

@@ -42,6 +42,8 @@ export interface Network {
   encapsulation: Encapsulation;
   vlanId: number;
   description: string;
+  /** giaddrs outside the CIDR whose relayed packets belong to this network. */
+  relayAddresses: string[];
   createdAtMs: number;
 }
 
@@ -225,6 +227,7 @@ export function normalizeNetwork(input: NetworkInput, now = Date.now()): Network
     encapsulation,
     vlanId,
     description,
+    relayAddresses: ipList(input.relayAddresses, 'relay_addresses'),
     createdAtMs: input.createdAtMs || now,
   };
 }

@@ -12,6 +12,9 @@ export interface IpamdConfig {
   etcdTlsCert: string;
   etcdTlsKey: string;
   grpcListen: string;
+  dhcpListen: string;
+  dhcpServerId: string;
+  declineQuarantineSeconds: number;
   tlsCert: string;
   tlsKey: string;
   tlsCa: string;
@@ -61,6 +64,21 @@ export const FLAGS: Record<string, Flag> = {
     env: 'NETSPAN_GRPC_LISTEN',
     def: '127.0.0.1:7700',
     help: 'gRPC API address (port 0 = any free port)',
+  },
+  'dhcp-listen': {
+    env: 'NETSPAN_DHCP_LISTEN',
+    def: '',
+    help: 'host:port for DHCP from standard relays, e.g. 0.0.0.0:67 (empty = off)',
+  },
+  'dhcp-server-id': {
+    env: 'NETSPAN_DHCP_SERVER_ID',
+    def: '',
+    help: 'DHCP server identifier (option 54) for relayed clients (default the --dhcp-listen host)',
+  },
+  'decline-quarantine': {
+    env: 'NETSPAN_DECLINE_QUARANTINE',
+    def: '600',
+    help: 'seconds a DHCPDECLINEd address stays out of use',
   },
   'tls-cert': { env: 'NETSPAN_TLS_CERT', def: '', help: 'server certificate for the gRPC API (enables TLS)' },
   'tls-key': { env: 'NETSPAN_TLS_KEY', def: '', help: 'server key for the gRPC API' },
@@ -160,6 +178,12 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): IpamdConfig 
   if (endpoints.length === 0) throw new ConfigError('--etcd-endpoints: at least one endpoint is required');
   const listen = get('grpc-listen');
   if (!/^[^\s]+:\d{1,5}$/.test(listen)) throw new ConfigError(`--grpc-listen: ${listen} is not host:port`);
+  const dhcpListen = get('dhcp-listen');
+  if (dhcpListen && !/^[^\s]+:\d{1,5}$/.test(dhcpListen))
+    throw new ConfigError(`--dhcp-listen: ${dhcpListen} is not host:port`);
+  const serverId = get('dhcp-server-id');
+  if (serverId && !/^\d+\.\d+\.\d+\.\d+$/.test(serverId))
+    throw new ConfigError(`--dhcp-server-id: ${serverId} is not an IPv4 address`);
   const prefix = get('etcd-prefix');
   if (!prefix.endsWith('/')) throw new ConfigError(`--etcd-prefix: ${prefix} must end with '/'`);
   const cfg: IpamdConfig = {
@@ -171,6 +195,9 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): IpamdConfig 
     etcdTlsCert: get('etcd-tls-cert'),
     etcdTlsKey: get('etcd-tls-key'),
     grpcListen: listen,
+    dhcpListen: get('dhcp-listen'),
+    dhcpServerId: get('dhcp-server-id'),
+    declineQuarantineSeconds: int('decline-quarantine', 0, 31_536_000),
     tlsCert: get('tls-cert'),
     tlsKey: get('tls-key'),
     tlsCa: get('tls-ca'),

@@ -1,15 +1,19 @@
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { loadNetspan } from '@netspan/api';
+import { DhcpServer, type Outcome } from '@netspan/dhcp-server';
 import { connectEtcd, EtcdIpamStore, type ReplicaRegistration, registerReplica } from '@netspan/etcd-store';
 import { DhcpLeases, IpamEngine } from '@netspan/ipam';
 import { createLogger, type Logger, withTimeout } from '@netspan/log';
 import type { IpamdConfig } from './config.js';
+import { DhcpUdpListener } from './dhcp-udp.js';
 import { InflightTracker, ipamService, networkService } from './handlers.js';
 import { compactor, LeaderJob } from './leader.js';
 
 export interface RunningIpamd {
   log: Logger;
+  dhcpServer: DhcpServer;
+  dhcpUdp: DhcpUdpListener | undefined;
   dhcp: DhcpLeases;
   jobs: LeaderJob[];
   engine: IpamEngine;
@@ -125,11 +129,34 @@ export async function startIpamd(
     );
   }
   for (const j of jobs) j.start();
-  log.info({ grpc: grpcAddress, replica: cfg.replicaId, tls: Boolean(cfg.tlsCert) }, 'ipamd ready');
+  const dhcpOutcomes = new Map<string, number>();
+  const dhcpServer = new DhcpServer(dhcp, {
+    declineQuarantineSeconds: cfg.declineQuarantineSeconds,
+    onOutcome: (type: string, outcome: Outcome, detail?: string) => {
+      const k = `${type}:${outcome}`;
+      dhcpOutcomes.set(k, (dhcpOutcomes.get(k) ?? 0) + 1);
+      if (log.isLevelEnabled('debug')) log.debug({ type, outcome, detail }, 'dhcp');
+    },
+  });
+  let dhcpUdp: DhcpUdpListener | undefined;
+  if (cfg.dhcpListen) {
+    dhcpUdp = new DhcpUdpListener(dhcpServer, engine, {
+      listen: cfg.dhcpListen,
+      ...(cfg.dhcpServerId ? { serverId: cfg.dhcpServerId } : {}),
+      log,
+    });
+    await dhcpUdp.start();
+  }
+  log.info(
+    { grpc: grpcAddress, dhcp: dhcpUdp?.address, replica: cfg.replicaId, tls: Boolean(cfg.tlsCert) },
+    'ipamd ready',
+  );
 
   let stopped: Promise<void> | undefined;
   return {
     log,
+    dhcpServer,
+    dhcpUdp,
     dhcp,
     jobs,
     engine,
@@ -150,6 +177,8 @@ export async function startIpamd(
           });
         });
         await withTimeout(inflight.drained(), 10_000, undefined);
+        if (dhcpUdp) await withTimeout(dhcpUdp.stop(), 10_000, undefined);
+        log.info({ dhcp: Object.fromEntries(dhcpOutcomes) }, 'DHCP outcomes');
         // Resign first: another replica takes the background jobs over at once. Each step
         // is bounded: with etcd unreachable they cannot complete, and shutdown must not hang.
         const step = async (what: string, p: Promise<unknown>) => {

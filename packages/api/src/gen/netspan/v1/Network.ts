@@ -56,6 +56,12 @@ export interface Network__Input {
    */
   'description'?: (string);
   /**
+   * Addresses of DHCP relay agents (giaddr) that serve this network although they lie
+   * outside its CIDR (as Kea's subnet "relay" setting). A relay whose giaddr is inside
+   * the CIDR needs no entry.
+   */
+  'relayAddresses'?: (string)[];
+  /**
    * Output only.
    * etcd mod revision of the stored definition
    */
@@ -114,6 +120,12 @@ export interface Network {
    * free text, at most 256 characters
    */
   'description': (string);
+  /**
+   * Addresses of DHCP relay agents (giaddr) that serve this network although they lie
+   * outside its CIDR (as Kea's subnet "relay" setting). A relay whose giaddr is inside
+   * the CIDR needs no entry.
+   */
+  'relayAddresses': (string)[];
   /**
    * Output only.
    * etcd mod revision of the stored definition

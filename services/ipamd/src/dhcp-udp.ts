@@ -1,0 +1,137 @@
+import dgram from 'node:dgram';
+import { type DhcpPacket, decode } from '@netspan/dhcp-codec';
+import type { DhcpServer } from '@netspan/dhcp-server';
+import { cidrContains, type IpamEngine, type Network, parseIPv4 } from '@netspan/ipam';
+import type { Logger } from '@netspan/log';
+
+export interface DhcpUdpOptions {
+  /** host:port to receive relayed DHCP on (standard relays use :67). */
+  listen: string;
+  /** Server identifier (option 54) to hand out; default the listen host. */
+  serverId?: string;
+  log: Logger;
+}
+
+/**
+ * DHCP from standard relays (RFC 2131 / 3046): a UDP socket on port 67. The relay's giaddr
+ * — or option 82 link-selection, or option 118 subnet-selection, when present — picks
+ * the network; replies go back to the relay. Packets that are not relayed (giaddr 0)
+ * have no network to belong to here and are dropped and counted.
+ */
+export class DhcpUdpListener {
+  private socket: dgram.Socket | undefined;
+  private inflight = 0;
+  private drainWaiters: Array<() => void> = [];
+  readonly stats = { received: 0, replied: 0, notRelayed: 0, unknownNetwork: 0, malformed: 0, errors: 0 };
+  address = '';
+
+  constructor(
+    private readonly server: DhcpServer,
+    private readonly engine: IpamEngine,
+    private readonly o: DhcpUdpOptions,
+  ) {}
+
+  async start(): Promise<string> {
+    const i = this.o.listen.lastIndexOf(':');
+    const host = this.o.listen.slice(0, i);
+    const port = Number(this.o.listen.slice(i + 1));
+    const socket = dgram.createSocket({
+      type: 'udp4',
+      reuseAddr: false,
+      recvBufferSize: 8 << 20,
+      sendBufferSize: 8 << 20,
+    });
+    this.socket = socket;
+    socket.on('message', (msg, rinfo) => this.onMessage(msg, rinfo));
+    socket.on('error', (err) => this.o.log.error({ err: err.message }, 'DHCP socket error'));
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(port, host, () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+    const a = socket.address();
+    this.address = `${a.address}:${a.port}`;
+    return this.address;
+  }
+
+  private serverIdFor(packet: DhcpPacket): string {
+    if (this.o.serverId) return this.o.serverId;
+    const host = this.address.slice(0, this.address.lastIndexOf(':'));
+    return host && host !== '0.0.0.0' ? host : packet.giaddr;
+  }
+
+  /** The network a relayed packet belongs to. */
+  networkFor(packet: DhcpPacket): Network | undefined {
+    const selector =
+      packet.options.relayAgentInfo?.linkSelection ?? packet.options.subnetSelection ?? packet.giaddr;
+    const ip = parseIPv4(selector);
+    if (ip === undefined) return undefined;
+    for (const view of this.engine.views.networks.values()) {
+      if (cidrContains(view.compiled.cidr, ip)) return view.stored.network;
+    }
+    for (const view of this.engine.views.networks.values()) {
+      if (view.stored.network.relayAddresses?.includes(packet.giaddr)) return view.stored.network;
+    }
+    return undefined;
+  }
+
+  private onMessage(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+    this.stats.received++;
+    let packet: DhcpPacket;
+    try {
+      packet = decode(msg);
+    } catch {
+      this.stats.malformed++;
+      return;
+    }
+    if (packet.giaddr === '0.0.0.0') {
+      this.stats.notRelayed++;
+      return;
+    }
+    const network = this.networkFor(packet);
+    if (!network) {
+      this.stats.unknownNetwork++;
+      return;
+    }
+    this.inflight++;
+    this.server
+      .handle(packet, {
+        network,
+        serverId: this.serverIdFor(packet),
+        location: { host: '', via: `relay:${packet.giaddr}` },
+      })
+      .then(
+        (reply) => {
+          if (!reply || !this.socket) return;
+          // Back to the relay: its source port when the datagram came from giaddr (test relays
+          // such as perfdhcp use a high port), else the server port 67.
+          const port = rinfo.address === packet.giaddr ? rinfo.port : 67;
+          this.socket.send(reply.bytes, port, packet.giaddr, (err) => {
+            if (err) this.stats.errors++;
+            else this.stats.replied++;
+          });
+        },
+        (err: unknown) => {
+          // Store unavailable and the like: stay silent, the client retries.
+          this.stats.errors++;
+          this.o.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'DHCP request failed');
+        },
+      )
+      .finally(() => {
+        this.inflight--;
+        if (this.inflight === 0) for (const w of this.drainWaiters.splice(0)) w();
+      });
+  }
+
+  /** Stops receiving, then waits for exchanges in progress to finish. */
+  async stop(): Promise<void> {
+    const s = this.socket;
+    if (!s) return;
+    s.removeAllListeners('message');
+    if (this.inflight > 0) await new Promise<void>((r) => this.drainWaiters.push(r));
+    this.socket = undefined;
+    await new Promise<void>((r) => s.close(() => r()));
+  }
+}
