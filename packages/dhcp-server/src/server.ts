@@ -246,7 +246,7 @@ export class DhcpServer {
     const inform = req.options.messageType === MessageType.Inform;
     if (!inform) {
       const lt =
-        lease && lease.expiresAtMs
+        lease?.expiresAtMs
           ? Math.max(1, Math.round((lease.expiresAtMs - Date.now()) / 1000))
           : net.leaseTimeSeconds;
       options.leaseTime = lt;
