@@ -22,6 +22,7 @@ const { values } = parseArgs({
     'fill-leases': { type: 'string', default: '60000' },
     'rss-leases': { type: 'string', default: '100000' },
     levels: { type: 'string', default: '1,64,256' },
+    rounds: { type: 'string', default: '3' },
   },
 });
 const seconds = Number(values.seconds);
@@ -29,10 +30,11 @@ const durationMs = seconds * 1000;
 const levels = String(values.levels).split(',').map(Number);
 const fillTarget = Number(values['fill-leases']);
 const rssTarget = Number(values['rss-leases']);
+const rounds = Number(values.rounds);
 
 const log = (...a: unknown[]) => console.log(...a);
 
-async function etcdCeiling(endpoints: string[], concurrency: number): Promise<LoadResult> {
+async function etcdCeiling(endpoints: string[], concurrency: number, ms: number): Promise<LoadResult> {
   const client = connectEtcd({ endpoints });
   const prefix = `/bench/ceiling/${concurrency}/${Date.now()}/`;
   try {
@@ -46,7 +48,7 @@ async function etcdCeiling(endpoints: string[], concurrency: number): Promise<Lo
         });
         if (!res.succeeded) throw new Error('unexpected conflict');
       },
-      { concurrency, durationMs, maxOps: 2_000_000 },
+      { concurrency, durationMs: ms, maxOps: 2_000_000 },
     );
   } finally {
     client.close();
@@ -54,7 +56,7 @@ async function etcdCeiling(endpoints: string[], concurrency: number): Promise<Lo
 }
 
 /** The same ceiling through the lean HTTP/2 gRPC client the allocation load uses. */
-async function etcdCeilingLean(clientUrl: string, concurrency: number): Promise<LoadResult> {
+async function etcdCeilingLean(clientUrl: string, concurrency: number, ms: number): Promise<LoadResult> {
   const root = loadTypes(['rpc.proto'], join(repoRoot, 'node_modules/etcd3/proto'));
   const Txn = root.lookupType('etcdserverpb.TxnRequest');
   const TxnRes = root.lookupType('etcdserverpb.TxnResponse');
@@ -73,7 +75,7 @@ async function etcdCeilingLean(clientUrl: string, concurrency: number): Promise<
         };
         if (!res.succeeded) throw new Error('unexpected conflict');
       },
-      { concurrency, durationMs, maxOps: 2_000_000 },
+      { concurrency, durationMs: ms, maxOps: 2_000_000 },
     );
   } finally {
     client.close();
@@ -88,23 +90,7 @@ async function main() {
   try {
     log(`etcd ${etcd.clientUrl} (fsync on, revision auto-compaction, data ${etcd.dataDir})`);
 
-    // 1. etcd's ceiling: plain create-if-absent transactions from Node, one per request,
-    //    through the etcd3 client (what the service uses) and through the lean client.
-    const ceiling: Record<string, LoadResult> = {};
-    for (const c of [64, 256]) {
-      ceiling[`etcd3@${c}`] = await etcdCeiling(etcd.endpoints, c);
-    }
-    ceiling['lean@256'] = await etcdCeilingLean(etcd.clientUrl, 256);
-    for (const [k, r] of Object.entries(ceiling)) {
-      log(
-        `etcd txn ceiling ${k}: ${fmt(r.perSecond, 0)}/s p50 ${fmt(r.p50ms, 2)} ms p99 ${fmt(r.p99ms, 2)} ms`,
-      );
-    }
-    const etcd3Ceiling = Math.max(ceiling['etcd3@64']?.perSecond ?? 0, ceiling['etcd3@256']?.perSecond ?? 0);
-    const leanCeiling = ceiling['lean@256']?.perSecond ?? 0;
-    results.etcdCeiling = ceiling;
-
-    // 2. Allocations through ipamd at each concurrency level, with both clients.
+    // ipamd and every client first, so that all of them are warm before anything is measured.
     ipamd = await startIpamd({ etcdEndpoints: etcd.endpoints });
     const clients = createClients(ipamd.grpcAddress);
     const lean = new RawGrpcClient(ipamd.grpcAddress);
@@ -130,39 +116,84 @@ async function main() {
       const r = AllocRes.decode(body) as unknown as { lease?: { address?: string } };
       if (!r.lease?.address) throw new Error('reply without an address');
     };
-    // Warm up both channels and the JIT.
-    await create('warm', '10.250.0.0/16');
-    await closedLoop((i) => allocGrpcJs('warm', `w${i}`), {
+    const allocators = { 'grpc-js': allocGrpcJs, lean: allocLean } as const;
+    let netIndex = 0;
+    const freshNetwork = async (tag: string) => {
+      const name = `${tag}-${netIndex}`;
+      await create(name, `10.${16 + netIndex * 4}.0.0/14`);
+      netIndex++;
+      return name;
+    };
+    const warm = await freshNetwork('warm');
+    const warmMs = Math.min(2000, durationMs);
+    await etcdCeiling(etcd.endpoints, 64, warmMs);
+    await etcdCeilingLean(etcd.clientUrl, 64, warmMs);
+    await closedLoop((i) => allocGrpcJs(warm, `w${i}`), {
       concurrency: 64,
-      durationMs: 1000,
-      maxOps: 2000,
+      durationMs: warmMs,
+      maxOps: 20_000,
     });
-    await closedLoop((i) => allocLean('warm', `wl${i}`), { concurrency: 64, durationMs: 1000, maxOps: 2000 });
+    await closedLoop((i) => allocLean(warm, `wl${i}`), {
+      concurrency: 64,
+      durationMs: warmMs,
+      maxOps: 20_000,
+    });
 
-    const allocRes: Record<string, LoadResult & { ipamdCpu: number }> = {};
-    let n = 0;
-    for (const [clientName, alloc] of [
-      ['grpc-js', allocGrpcJs],
-      ['lean', allocLean],
-    ] as const) {
-      for (const c of levels) {
-        const net = `tput-${clientName}-${c}`;
-        await create(net, `10.${16 + n * 16}.0.0/12`);
-        n++;
-        const cpu0 = cpuSeconds(ipamd.pid);
-        const r = await closedLoop((i) => alloc(net, `c${c}-${i}`), {
-          concurrency: c,
-          durationMs,
-          maxOps: 1_000_000,
-        });
-        const ipamdCpu = (cpuSeconds(ipamd.pid) - cpu0) / r.seconds;
-        allocRes[`${clientName}@${c}`] = { ...r, ipamdCpu };
-        log(
-          `ipamd allocate (${clientName} client) @${c} in flight: ${fmt(r.perSecond, 0)}/s p50 ${fmt(r.p50ms, 2)} ms` +
-            ` p99 ${fmt(r.p99ms, 2)} ms errors ${r.errors} ipamd cpu ${fmt(ipamdCpu, 2)} cores${r.firstError ? ` (${r.firstError})` : ''}`,
-        );
-      }
+    const measureAlloc = async (clientName: keyof typeof allocators, c: number) => {
+      const net = await freshNetwork(`tput-${clientName}-${c}`);
+      const alloc = allocators[clientName];
+      const cpu0 = cpuSeconds((ipamd as { pid: number }).pid);
+      const r = await closedLoop((i) => alloc(net, `c${c}-${i}`), {
+        concurrency: c,
+        durationMs,
+        maxOps: 1_000_000,
+      });
+      const ipamdCpu = (cpuSeconds((ipamd as { pid: number }).pid) - cpu0) / r.seconds;
+      log(
+        `ipamd allocate (${clientName} client) @${c} in flight: ${fmt(r.perSecond, 0)}/s p50 ${fmt(r.p50ms, 2)} ms` +
+          ` p99 ${fmt(r.p99ms, 2)} ms errors ${r.errors} ipamd cpu ${fmt(ipamdCpu, 2)} cores${r.firstError ? ` (${r.firstError})` : ''}`,
+      );
+      return { ...r, ipamdCpu };
+    };
+    const logCeiling = (k: string, r: LoadResult) =>
+      log(
+        `etcd txn ceiling ${k}: ${fmt(r.perSecond, 0)}/s p50 ${fmt(r.p50ms, 2)} ms p99 ${fmt(r.p99ms, 2)} ms`,
+      );
+
+    // 1. Latency-bound levels, once each.
+    const allocRes: Record<string, Array<LoadResult & { ipamdCpu: number }>> = {};
+    const top = levels[levels.length - 1] as number;
+    for (const c of levels.slice(0, -1)) {
+      for (const name of ['grpc-js', 'lean'] as const)
+        allocRes[`${name}@${c}`] = [await measureAlloc(name, c)];
     }
+    // 2. The ratio: etcd's ceiling (plain create-if-absent transactions from Node, one per
+    //    request, through the etcd3 client the service uses and through the lean client) and
+    //    ipamd at the top level, interleaved over rounds so drift hits both; medians reported.
+    const ceiling: Record<string, LoadResult[]> = { 'etcd3@64': [], 'etcd3@256': [], 'lean@256': [] };
+    allocRes[`grpc-js@${top}`] = [];
+    allocRes[`lean@${top}`] = [];
+    for (let round = 0; round < rounds; round++) {
+      log(`-- round ${round + 1} of ${rounds}`);
+      for (const c of [64, 256]) {
+        const r = await etcdCeiling(etcd.endpoints, c, durationMs);
+        ceiling[`etcd3@${c}`]?.push(r);
+        logCeiling(`etcd3@${c}`, r);
+      }
+      const l = await etcdCeilingLean(etcd.clientUrl, 256, durationMs);
+      ceiling['lean@256']?.push(l);
+      logCeiling('lean@256', l);
+      for (const name of ['grpc-js', 'lean'] as const)
+        allocRes[`${name}@${top}`]?.push(await measureAlloc(name, top));
+    }
+    const median = (xs: Array<{ perSecond: number }> | undefined) =>
+      percentile(
+        (xs ?? []).map((x) => x.perSecond),
+        50,
+      );
+    const etcd3Ceiling = Math.max(median(ceiling['etcd3@64']), median(ceiling['etcd3@256']));
+    const leanCeiling = median(ceiling['lean@256']);
+    results.etcdCeiling = ceiling;
     results.allocate = allocRes;
 
     // 3. Latency on an empty /16 versus one filled to 60,000 leases, interleaved in rounds
@@ -177,11 +208,11 @@ async function main() {
     log(
       `filled full16 with ${fill.ops} leases in ${fmt((performance.now() - t0) / 1000)} s (${fmt(fill.perSecond, 0)}/s)`,
     );
-    const rounds = 5;
-    const perRound = Math.floor(Math.min(1000, (65533 - fill.ops) / rounds));
+    const probeRounds = 5;
+    const perRound = Math.floor(Math.min(1000, (65533 - fill.ops) / probeRounds));
     const emptyP99: number[] = [];
     const fullP99: number[] = [];
-    for (let k = 0; k < rounds; k++) {
+    for (let k = 0; k < probeRounds; k++) {
       await create(`empty16-${k}`, `10.${210 + k}.0.0/16`);
       const e = await closedLoop((i) => allocLean(`empty16-${k}`, `p${k}-${i}`), {
         concurrency: 64,
@@ -200,7 +231,7 @@ async function main() {
     const fullMed = percentile(fullP99, 50);
     const p99Ratio = fullMed / emptyMed;
     log(
-      `allocation p99 @64 (median of ${rounds} rounds of ${perRound}): empty /16 ${fmt(emptyMed, 2)} ms;` +
+      `allocation p99 @64 (median of ${probeRounds} rounds of ${perRound}): empty /16 ${fmt(emptyMed, 2)} ms;` +
         ` /16 holding ${fill.ops}+ leases ${fmt(fullMed, 2)} ms (×${fmt(p99Ratio, 2)}, target ≤ 1.5)`,
     );
     results.fillLatency = {
@@ -231,9 +262,8 @@ async function main() {
     clients.close();
     lean.close();
 
-    const top = levels[levels.length - 1] as number;
-    const leanTop = allocRes[`lean@${top}`]?.perSecond ?? 0;
-    const grpcTop = allocRes[`grpc-js@${top}`]?.perSecond ?? 0;
+    const leanTop = median(allocRes[`lean@${top}`]);
+    const grpcTop = median(allocRes[`grpc-js@${top}`]);
     const ratios = {
       leanVsEtcd3Ceiling: leanTop / etcd3Ceiling,
       grpcJsVsEtcd3Ceiling: grpcTop / etcd3Ceiling,
@@ -244,6 +274,10 @@ async function main() {
     const dir = join(repoRoot, 'bench/results');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'alloc-latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+    log(
+      `medians over ${rounds} rounds: etcd3 ceiling ${fmt(etcd3Ceiling, 0)}/s, lean-client etcd ceiling ${fmt(leanCeiling, 0)}/s,` +
+        ` ipamd @${top} ${fmt(leanTop, 0)}/s (lean client), ${fmt(grpcTop, 0)}/s (grpc-js client)`,
+    );
     log(
       `ratios @${top}: lean client / etcd3 ceiling ${fmt(ratios.leanVsEtcd3Ceiling, 2)};` +
         ` grpc-js client / etcd3 ceiling ${fmt(ratios.grpcJsVsEtcd3Ceiling, 2)};` +
