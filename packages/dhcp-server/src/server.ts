@@ -245,10 +245,9 @@ export class DhcpServer {
     };
     const inform = req.options.messageType === MessageType.Inform;
     if (!inform) {
-      const lt =
-        lease?.expiresAtMs
-          ? Math.max(1, Math.round((lease.expiresAtMs - Date.now()) / 1000))
-          : net.leaseTimeSeconds;
+      const lt = lease?.expiresAtMs
+        ? Math.max(1, Math.round((lease.expiresAtMs - Date.now()) / 1000))
+        : net.leaseTimeSeconds;
       options.leaseTime = lt;
       options.renewalTime = Math.floor(lt / 2);
       options.rebindingTime = Math.floor((lt * 7) / 8);

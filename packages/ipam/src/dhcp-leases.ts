@@ -82,6 +82,11 @@ export class DhcpLeases {
     engine.views.onChange((e) => {
       if (e.type === 'delete' && e.lease && e.lease.state !== 'declined') {
         this.remember(e.lease.network, e.lease.clientId, e.lease.address);
+      } else if (e.type === 'put') {
+        // The client got a lease (possibly through another replica): whatever this replica
+        // set aside for it is free for others again.
+        const view = engine.views.get(e.lease.network);
+        if (view) this.dropHold(view, e.lease.clientId);
       }
     });
   }
