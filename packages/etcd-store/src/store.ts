@@ -6,6 +6,7 @@ import type {
   DeleteNetworkResult,
   IpamStore,
   Lease,
+  LeaseUpdate,
   Network,
   Reservation,
   StoredLease,
@@ -366,6 +367,55 @@ export class EtcdIpamStore implements IpamStore {
   async getClientAddress(network: string, clientId: string): Promise<string | undefined> {
     const res = await this.range('get client', this.keys.client(network, clientId));
     return res.kvs[0]?.value.toString();
+  }
+
+  /** One transaction per chunk, one sub-transaction per update (as for claims). */
+  async updateLeases(updates: LeaseUpdate[]): Promise<Array<StoredLease | 'conflict'>> {
+    const out: Array<StoredLease | 'conflict'> = new Array(updates.length);
+    // Repeated keys would make etcd refuse the whole transaction: later duplicates go after.
+    const seen = new Set<string>();
+    const first: number[] = [];
+    const later: number[] = [];
+    updates.forEach((u, i) => {
+      const lk = this.keys.lease(u.lease.network, u.lease.address);
+      (seen.has(lk) ? later : first).push(i);
+      seen.add(lk);
+    });
+    const chunks: number[][] = [];
+    for (let i = 0; i < first.length; i += this.claimsPerTxn)
+      chunks.push(first.slice(i, i + this.claimsPerTxn));
+    await Promise.all(
+      chunks.map(async (idx) => {
+        const res = await this.txn(
+          'renew leases',
+          [],
+          idx.map((i) => {
+            const { lease, expectedRevision } = updates[i] as LeaseUpdate;
+            const lk = this.keys.lease(lease.network, lease.address);
+            const ck = this.keys.client(lease.network, lease.clientId);
+            return {
+              request_txn: {
+                compare: [modIs(lk, expectedRevision), valueIs(ck, lease.address)],
+                success: [put(lk, encodeLease(lease))],
+                failure: [],
+              },
+            };
+          }),
+        );
+        const revision = Number(res.header.revision);
+        idx.forEach((i, j) => {
+          const sub = res.responses[j]?.response_txn;
+          out[i] = sub?.succeeded ? { ...(updates[i] as LeaseUpdate).lease, revision } : 'conflict';
+        });
+      }),
+    );
+    if (later.length > 0) {
+      const rest = await this.updateLeases(later.map((i) => updates[i] as LeaseUpdate));
+      later.forEach((i, j) => {
+        out[i] = rest[j] as StoredLease | 'conflict';
+      });
+    }
+    return out;
   }
 
   async updateLease(lease: Lease, expectedRevision: number): Promise<StoredLease | 'conflict'> {

@@ -223,7 +223,7 @@ export class DhcpLeases {
           updatedAtMs: now,
           expiresAtMs,
         };
-        const res = await this.engine.store.updateLease(next, existing.revision);
+        const res = await this.engine.renew(next, existing.revision);
         if (res !== 'conflict') {
           this.engine.views.leasePut(res);
           this.dropHold(view, p.clientId);

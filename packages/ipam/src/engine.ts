@@ -22,7 +22,7 @@ import {
   type StoredNetwork,
   validateNetworkName,
 } from './network.js';
-import type { ClaimOutcome, ClaimRequest, IpamStore, Subscription } from './store.js';
+import type { ClaimOutcome, ClaimRequest, IpamStore, LeaseUpdate, Subscription } from './store.js';
 
 export interface AllocateParams {
   network: string;
@@ -75,6 +75,7 @@ export interface EngineOptions {
 export class IpamEngine {
   readonly views: AddressViews;
   private readonly batcher: Batcher<ClaimRequest, ClaimOutcome>;
+  private readonly renewBatcher: Batcher<LeaseUpdate, StoredLease | 'conflict'>;
   private subscription: Subscription | undefined;
   private readonly maxAttempts: number;
   private readonly now: () => number;
@@ -89,6 +90,10 @@ export class IpamEngine {
     this.maxAttempts = opts.maxAttempts ?? 1000;
     this.now = opts.now ?? Date.now;
     this.batcher = new Batcher((reqs) => store.claim(reqs), {
+      maxBatch: opts.maxBatch ?? 128,
+      maxInflight: opts.maxInflight ?? 8,
+    });
+    this.renewBatcher = new Batcher((reqs) => store.updateLeases(reqs), {
       maxBatch: opts.maxBatch ?? 128,
       maxInflight: opts.maxInflight ?? 8,
     });
@@ -434,6 +439,13 @@ export class IpamEngine {
       ErrorCode.ResourceExhausted,
       `network ${view.name}: no free address in ${poolIndex === undefined ? 'any pool' : 'pool'}: ${names.join('; ')}`,
     );
+  }
+
+  /** Submits one lease update (a renewal) to the grouped store path. */
+  renew(lease: Lease, expectedRevision: number): Promise<StoredLease | 'conflict'> {
+    return this.renewBatcher.submit({ lease, expectedRevision }).catch((err: unknown) => {
+      throw storeFailure(err);
+    });
   }
 
   /** Submits one claim to the grouped store path (used by the DHCP lease layer). */

@@ -71,6 +71,7 @@ export type {
   CreateNetworkResult,
   DeleteNetworkResult,
   IpamStore,
+  LeaseUpdate,
   Snapshot,
   StoreObserver,
   Subscription,

@@ -7,6 +7,7 @@ import type {
   CreateNetworkResult,
   DeleteNetworkResult,
   IpamStore,
+  LeaseUpdate,
   StoreObserver,
   Subscription,
 } from './store.js';
@@ -144,6 +145,12 @@ export class MemoryStore implements IpamStore {
 
   async getClientAddress(network: string, clientId: string): Promise<string | undefined> {
     return this.clients.get(`${network}/${clientId}`);
+  }
+
+  async updateLeases(updates: LeaseUpdate[]): Promise<Array<StoredLease | 'conflict'>> {
+    const out: Array<StoredLease | 'conflict'> = [];
+    for (const u of updates) out.push(await this.updateLease(u.lease, u.expectedRevision));
+    return out;
   }
 
   async updateLease(lease: Lease, expectedRevision: number): Promise<StoredLease | 'conflict'> {

@@ -41,6 +41,8 @@ export interface IpamStore {
   getClientAddress(network: string, clientId: string): Promise<string | undefined>;
   /** Rewrites a lease (renew, move, state change) if its revision is unchanged. */
   updateLease(lease: Lease, expectedRevision: number): Promise<StoredLease | 'conflict'>;
+  /** Many `updateLease`s in one round trip, each decided on its own (renewals under load). */
+  updateLeases(updates: LeaseUpdate[]): Promise<Array<StoredLease | 'conflict'>>;
   /**
    * Gives a lease to another client id (a DECLINE quarantine) if its revision is unchanged:
    * the old client's index goes, the new one's is created, in one transaction.
@@ -78,6 +80,11 @@ export type AddReservationResult =
   | { ok: true; stored: StoredReservation }
   | { ok: false; reason: 'mac-taken' | 'address-reserved' | 'network-changed' }
   | { ok: false; reason: 'address-leased'; holder: StoredLease };
+
+export interface LeaseUpdate {
+  lease: Lease;
+  expectedRevision: number;
+}
 
 export interface ClaimRequest {
   lease: Lease;

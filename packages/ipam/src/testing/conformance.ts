@@ -212,6 +212,33 @@ export function ipamStoreConformance(
         assert.equal(again.kind, 'claimed');
       }));
 
+    it('applies a batch of lease updates, each at its own revision', () =>
+      with_(async (s) => {
+        const c = await s.createNetwork(net('blue', 10));
+        assert.ok(c.ok);
+        const outs = await s.claim(
+          ['10.1.0.5', '10.1.0.6', '10.1.0.7'].map((a, i) => ({
+            lease: lease('blue', a, `k${i}`),
+            networkRevision: c.stored.revision,
+          })),
+        );
+        const held = outs.map((o) => (o as { lease: StoredLease }).lease);
+        const [a, b, d] = held as [StoredLease, StoredLease, StoredLease];
+        const res = await s.updateLeases([
+          { lease: { ...a, expiresAtMs: 10 }, expectedRevision: a.revision },
+          { lease: { ...b, expiresAtMs: 20 }, expectedRevision: b.revision - 1 },
+          { lease: { ...d, expiresAtMs: 30 }, expectedRevision: d.revision },
+          { lease: { ...a, expiresAtMs: 40 }, expectedRevision: a.revision },
+        ]);
+        assert.notEqual(res[0], 'conflict');
+        assert.equal(res[1], 'conflict', 'stale revision');
+        assert.notEqual(res[2], 'conflict');
+        assert.equal(res[3], 'conflict', 'the same lease again at the old revision');
+        assert.equal((await s.getLease('blue', '10.1.0.5'))?.expiresAtMs, 10);
+        assert.equal((await s.getLease('blue', '10.1.0.6'))?.expiresAtMs, 0);
+        assert.equal((await s.getLease('blue', '10.1.0.7'))?.expiresAtMs, 30);
+      }));
+
     it('deletes a network with leases only with force', () =>
       with_(async (s) => {
         const c = await s.createNetwork(net('blue', 10));
