@@ -5,7 +5,8 @@
  *   npm run bench:alloc [-- --seconds 5]
  *
  * etcd runs with fsync on and revision auto-compaction, from a temp dir on disk.
- * The last line is `alloc ratio vs etcd txn ceiling: <x.xx>`.
+ * The last line is `alloc ratio vs etcd txn ceiling: <x.xx>` (AllocateStream at the top level
+ * over the etcd3-client ceiling; unary figures are printed too).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -116,7 +117,32 @@ async function main() {
       const r = AllocRes.decode(body) as unknown as { lease?: { address?: string } };
       if (!r.lease?.address) throw new Error('reply without an address');
     };
-    const allocators = { 'grpc-js': allocGrpcJs, lean: allocLean } as const;
+    // AllocateStream: one gRPC stream, allocations in flight on it, answered by id.
+    const stream = clients.ipam.AllocateStream();
+    type StreamReply = {
+      id: number;
+      response?: { lease?: { address?: string } | null } | null;
+      error?: { code: string } | null;
+    };
+    const streamWaiters = new Map<number, (m: StreamReply) => void>();
+    let streamId = 1;
+    stream.on('data', (m: StreamReply) => {
+      const w = streamWaiters.get(Number(m.id));
+      streamWaiters.delete(Number(m.id));
+      w?.(m);
+    });
+    stream.on('error', () => {});
+    const allocStream = (network: string, clientId: string) =>
+      new Promise<void>((resolve, reject) => {
+        const id = streamId++;
+        streamWaiters.set(id, (m) => {
+          if (m.error) reject(new Error(m.error.code));
+          else if (!m.response?.lease?.address) reject(new Error('reply without an address'));
+          else resolve();
+        });
+        stream.write({ id, request: { network, clientId } });
+      });
+    const allocators = { 'grpc-js': allocGrpcJs, lean: allocLean, 'grpc-js stream': allocStream } as const;
     let netIndex = 0;
     const freshNetwork = async (tag: string) => {
       const name = `${tag}-${netIndex}`;
@@ -129,6 +155,11 @@ async function main() {
     await etcdCeiling(etcd.endpoints, 64, warmMs);
     await etcdCeilingLean(etcd.clientUrl, 64, warmMs);
     await closedLoop((i) => allocGrpcJs(warm, `w${i}`), {
+      concurrency: 64,
+      durationMs: warmMs,
+      maxOps: 20_000,
+    });
+    await closedLoop((i) => allocStream(warm, `ws${i}`), {
       concurrency: 64,
       durationMs: warmMs,
       maxOps: 20_000,
@@ -164,8 +195,9 @@ async function main() {
     const allocRes: Record<string, Array<LoadResult & { ipamdCpu: number }>> = {};
     const top = levels[levels.length - 1] as number;
     for (const c of levels.slice(0, -1)) {
-      for (const name of ['grpc-js', 'lean'] as const)
+      for (const name of ['grpc-js', 'lean', 'grpc-js stream'] as const) {
         allocRes[`${name}@${c}`] = [await measureAlloc(name, c)];
+      }
     }
     // 2. The ratio: etcd's ceiling (plain create-if-absent transactions from Node, one per
     //    request, through the etcd3 client the service uses and through the lean client) and
@@ -173,6 +205,7 @@ async function main() {
     const ceiling: Record<string, LoadResult[]> = { 'etcd3@64': [], 'etcd3@256': [], 'lean@256': [] };
     allocRes[`grpc-js@${top}`] = [];
     allocRes[`lean@${top}`] = [];
+    allocRes[`grpc-js stream@${top}`] = [];
     for (let round = 0; round < rounds; round++) {
       log(`-- round ${round + 1} of ${rounds}`);
       for (const c of [64, 256]) {
@@ -183,8 +216,9 @@ async function main() {
       const l = await etcdCeilingLean(etcd.clientUrl, 256, durationMs);
       ceiling['lean@256']?.push(l);
       logCeiling('lean@256', l);
-      for (const name of ['grpc-js', 'lean'] as const)
+      for (const name of ['grpc-js', 'lean', 'grpc-js stream'] as const) {
         allocRes[`${name}@${top}`]?.push(await measureAlloc(name, top));
+      }
     }
     const median = (xs: Array<{ perSecond: number }> | undefined) =>
       percentile(
@@ -259,12 +293,15 @@ async function main() {
     const rss = rssMb(ipamd.pid);
     log(`ipamd RSS holding ${total} leases: ${fmt(rss, 0)} MB`);
     results.rss = { leases: total, mb: rss };
+    stream.end();
     clients.close();
     lean.close();
 
     const leanTop = median(allocRes[`lean@${top}`]);
+    const streamTop = median(allocRes[`grpc-js stream@${top}`]);
     const grpcTop = median(allocRes[`grpc-js@${top}`]);
     const ratios = {
+      streamVsEtcd3Ceiling: streamTop / etcd3Ceiling,
       leanVsEtcd3Ceiling: leanTop / etcd3Ceiling,
       grpcJsVsEtcd3Ceiling: grpcTop / etcd3Ceiling,
       leanVsLeanCeiling: leanTop / leanCeiling,
@@ -276,14 +313,15 @@ async function main() {
     writeFileSync(join(dir, 'alloc-latest.json'), `${JSON.stringify(results, null, 2)}\n`);
     log(
       `medians over ${rounds} rounds: etcd3 ceiling ${fmt(etcd3Ceiling, 0)}/s, lean-client etcd ceiling ${fmt(leanCeiling, 0)}/s,` +
-        ` ipamd @${top} ${fmt(leanTop, 0)}/s (lean client), ${fmt(grpcTop, 0)}/s (grpc-js client)`,
+        ` ipamd @${top}: AllocateStream ${fmt(streamTop, 0)}/s (grpc-js client); unary Allocate ${fmt(leanTop, 0)}/s (lean client), ${fmt(grpcTop, 0)}/s (grpc-js client)`,
     );
     log(
-      `ratios @${top}: lean client / etcd3 ceiling ${fmt(ratios.leanVsEtcd3Ceiling, 2)};` +
+      `ratios @${top}: AllocateStream / etcd3 ceiling ${fmt(ratios.streamVsEtcd3Ceiling, 2)};` +
+        ` unary, lean client / etcd3 ceiling ${fmt(ratios.leanVsEtcd3Ceiling, 2)};` +
         ` grpc-js client / etcd3 ceiling ${fmt(ratios.grpcJsVsEtcd3Ceiling, 2)};` +
         ` lean / lean-client etcd ceiling ${fmt(ratios.leanVsLeanCeiling, 2)}`,
     );
-    log(`alloc ratio vs etcd txn ceiling: ${ratios.leanVsEtcd3Ceiling.toFixed(2)}`);
+    log(`alloc ratio vs etcd txn ceiling: ${ratios.streamVsEtcd3Ceiling.toFixed(2)}`);
   } finally {
     await ipamd?.stop();
     await etcd.stop();

@@ -22,17 +22,17 @@ export class GrpcStatusError extends Error {
 }
 
 export class RawGrpcClient {
-  private readonly session: http2.ClientHttp2Session;
+  private readonly sessionRef: http2.ClientHttp2Session;
 
   constructor(address: string) {
-    this.session = http2.connect(`http://${address}`, { settings: { enablePush: false } });
-    this.session.on('error', () => {});
+    this.sessionRef = http2.connect(`http://${address}`, { settings: { enablePush: false } });
+    this.sessionRef.on('error', () => {});
   }
 
   /** Sends one request message (already encoded), resolves with the reply message bytes. */
   unary(path: string, message: Uint8Array, timeoutMs = 30_000): Promise<Buffer> {
     return new Promise((resolve, reject) => {
-      const stream = this.session.request(
+      const stream = this.sessionRef.request(
         { ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers' },
         { endStream: false },
       );
@@ -68,7 +68,12 @@ export class RawGrpcClient {
   }
 
   close(): void {
-    this.session.close();
+    this.sessionRef.close();
+  }
+
+  /** The underlying HTTP/2 session (for streams). */
+  session(): http2.ClientHttp2Session {
+    return this.sessionRef;
   }
 }
 
@@ -78,4 +83,53 @@ export function loadTypes(files: string[], includeDir: string): protobuf.Root {
   root.resolvePath = (_origin, target) => (target.startsWith('/') ? target : `${includeDir}/${target}`);
   root.loadSync(files, { keepCase: true });
   return root;
+}
+
+/**
+ * One long-lived bidirectional gRPC stream over node:http2: length-prefixed messages written
+ * as they come, replies parsed from the data frames and handed to `onMessage`.
+ */
+export class RawGrpcStream {
+  private readonly stream: http2.ClientHttp2Stream;
+  private pending: Buffer = Buffer.alloc(0);
+  closed: Promise<void>;
+
+  constructor(
+    client: RawGrpcClient,
+    path: string,
+    private readonly onMessage: (m: Buffer) => void,
+  ) {
+    this.stream = client
+      .session()
+      .request(
+        { ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers' },
+        { endStream: false },
+      );
+    this.stream.on('data', (chunk: Buffer) => this.take(chunk));
+    this.stream.on('error', () => {});
+    this.closed = new Promise((r) => this.stream.on('close', () => r()));
+  }
+
+  private take(chunk: Buffer): void {
+    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    while (this.pending.length >= 5) {
+      const len = this.pending.readUInt32BE(1);
+      if (this.pending.length < 5 + len) break;
+      this.onMessage(this.pending.subarray(5, 5 + len));
+      this.pending = this.pending.subarray(5 + len);
+    }
+  }
+
+  send(message: Uint8Array): void {
+    const frame = Buffer.allocUnsafe(5 + message.length);
+    frame[0] = 0;
+    frame.writeUInt32BE(message.length, 1);
+    frame.set(message, 5);
+    this.stream.write(frame);
+  }
+
+  end(): Promise<void> {
+    this.stream.end();
+    return this.closed;
+  }
 }

@@ -341,3 +341,41 @@ describe('ipamd lifecycle', () => {
     c = createClients(ipamd.grpcAddress);
   });
 });
+
+describe('IpamService.AllocateStream', () => {
+  it('answers each allocation by id, errors included, and the stream goes on', async () => {
+    await createNet({ name: 'streamed', cidr: '10.40.0.0/29', gateway: '10.40.0.1' });
+    const stream = c.ipam.AllocateStream();
+    type Reply = {
+      id: number;
+      response?: { lease?: { address?: string } | null; created?: boolean } | null;
+      error?: { code: string; message: string; field: string } | null;
+    };
+    const replies = new Map<number, Reply>();
+    const done = new Promise<void>((resolve) => stream.on('end', () => resolve()));
+    stream.on('data', (m: Reply) => replies.set(Number(m.id), m));
+    stream.write({ id: 1, request: { network: 'streamed', clientId: 'a' } });
+    stream.write({ id: 2, request: { network: 'streamed', clientId: 'a' } });
+    stream.write({ id: 3, request: { network: 'streamed', clientId: 'bad id' } });
+    stream.write({ id: 4, request: { network: 'nope', clientId: 'x' } });
+    stream.write({ id: 5 });
+    for (let i = 6; i <= 12; i++)
+      stream.write({ id: i, request: { network: 'streamed', clientId: `c${i}` } });
+    stream.end();
+    await done;
+    assert.equal(replies.size, 12);
+    const a1 = replies.get(1)?.response?.lease?.address;
+    assert.ok(a1);
+    assert.equal(replies.get(2)?.response?.lease?.address, a1, 'idempotent per client');
+    assert.deepEqual(
+      [replies.get(3)?.error?.code, replies.get(3)?.error?.field],
+      ['INVALID_ARGUMENT', 'client_id'],
+    );
+    assert.equal(replies.get(4)?.error?.code, 'NOT_FOUND');
+    assert.equal(replies.get(5)?.error?.code, 'INVALID_ARGUMENT');
+    // A /29 minus the gateway: 5 addresses; 'a' holds one, so 4 of c6..c12 get one, 3 are refused.
+    const outcomes = [...Array(7).keys()].map((k) => replies.get(6 + k));
+    assert.equal(outcomes.filter((r) => r?.response?.lease?.address).length, 4);
+    assert.equal(outcomes.filter((r) => r?.error?.code === 'RESOURCE_EXHAUSTED').length, 3);
+  });
+});

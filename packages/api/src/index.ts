@@ -17,5 +17,5 @@ export {
   reservationToPb,
 } from './convert.js';
 export { NetspanClientError, toServiceError, toStatus } from './errors.js';
-export type * as pb from './pb.js';
+export type * as pb from './gen/pb.js';
 export { LOADER_OPTIONS, loadNetspan, type NetspanV1, PROTO_FILES, protoDir } from './proto.js';

@@ -52,6 +52,8 @@ export class NetworkView {
   private poolUsed: number[] = [];
   private poolReserved: number[] = [];
   private cursors: number[] = [];
+  private inflightCount = 0;
+  private settleWaiters: Array<() => void> = [];
 
   constructor(stored: StoredNetwork, seed = Math.random()) {
     this.stored = stored;
@@ -249,6 +251,7 @@ export class NetworkView {
       if (found !== undefined) {
         this.cursors[i] = found + 1 > p.end ? p.start : found + 1;
         this.inflight.set(found);
+        this.inflightCount++;
         return found;
       }
     }
@@ -259,7 +262,26 @@ export class NetworkView {
   hold(offset: number): boolean {
     if (this.inflight.get(offset)) return false;
     this.inflight.set(offset);
+    this.inflightCount++;
     return true;
+  }
+
+  /** Addresses set aside for claims (or offers) not decided yet. */
+  get inflightSize(): number {
+    return this.inflightCount;
+  }
+
+  /** Resolves when any in-flight address is settled (or after `ms`, whichever is first). */
+  whenSettled(ms = 1000): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ms);
+      const waiters = this.settleWaiters;
+      function done() {
+        clearTimeout(t);
+        resolve();
+      }
+      waiters.push(done);
+    });
   }
 
   isInflight(offset: number): boolean {
@@ -267,7 +289,10 @@ export class NetworkView {
   }
 
   settle(offset: number): void {
+    if (!this.inflight.get(offset)) return;
     this.inflight.clear(offset);
+    this.inflightCount--;
+    if (this.settleWaiters.length > 0) for (const w of this.settleWaiters.splice(0)) w();
   }
 
   private scan(from: number, to: number): number | undefined {

@@ -280,6 +280,7 @@ export class IpamEngine {
     }
 
     let taughtOffsets = 0;
+    const started = performance.now();
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
       const reservation = mac ? view.reservations.get(mac) : undefined;
       let offset: number | undefined;
@@ -319,7 +320,16 @@ export class IpamEngine {
           specific = true;
         } else {
           offset = view.propose(poolIndex);
-          if (offset === undefined) throw this.exhausted(view, poolIndex);
+          if (offset === undefined) {
+            // Everything left is set aside for claims still in flight: some may fail (a client
+            // that already had a lease, a lost race) and free their address. Exhausted means
+            // used, not busy, so wait for them before saying so.
+            if (view.inflightSize > 0 && performance.now() - started < 3000) {
+              await view.whenSettled(250);
+              continue;
+            }
+            throw this.exhausted(view, poolIndex);
+          }
         }
       }
       if (offset === undefined) throw new IpamError(ErrorCode.Internal, 'reservation outside the network');
@@ -437,7 +447,8 @@ export class IpamEngine {
     );
     return new IpamError(
       ErrorCode.ResourceExhausted,
-      `network ${view.name}: no free address in ${poolIndex === undefined ? 'any pool' : 'pool'}: ${names.join('; ')}`,
+      `network ${view.name}: no free address in ${poolIndex === undefined ? 'any pool' : 'pool'}: ${names.join('; ')}` +
+        (view.inflightSize ? `; ${view.inflightSize} more set aside for requests in flight` : ''),
     );
   }
 

@@ -127,26 +127,67 @@ export function networkService(engine: IpamEngine, log: Logger, inflight: Inflig
   };
 }
 
+async function allocate(engine: IpamEngine, req: pb.AllocateRequest): Promise<pb.AllocateResponse__Input> {
+  const res = await engine.allocate({
+    network: req.network,
+    clientId: req.clientId,
+    address: req.address,
+    pool: req.pool,
+    mac: req.mac,
+    hostname: req.hostname,
+    ttlSeconds: req.ttlSeconds,
+    location: { host: req.location?.host ?? '', via: req.location?.via || 'api' },
+  });
+  return { lease: leaseToPb(res.lease), created: res.created };
+}
+
 export function ipamService(engine: IpamEngine, log: Logger, inflight: InflightTracker) {
   return {
-    Allocate: unary<pb.AllocateRequest, pb.AllocateResponse__Input>(
-      'Allocate',
-      log,
-      inflight,
-      async (req) => {
-        const res = await engine.allocate({
-          network: req.network,
-          clientId: req.clientId,
-          address: req.address,
-          pool: req.pool,
-          mac: req.mac,
-          hostname: req.hostname,
-          ttlSeconds: req.ttlSeconds,
-          location: { host: req.location?.host ?? '', via: req.location?.via || 'api' },
-        });
-        return { lease: leaseToPb(res.lease), created: res.created };
-      },
+    Allocate: unary<pb.AllocateRequest, pb.AllocateResponse__Input>('Allocate', log, inflight, (req) =>
+      allocate(engine, req),
     ),
+    AllocateStream: (
+      call: grpc.ServerDuplexStream<pb.AllocateStreamRequest, pb.AllocateStreamResponse__Input>,
+    ) => {
+      // Each message is one Allocate; failures are answered per message, the stream goes on.
+      let open = 0;
+      let ended = false;
+      const maybeEnd = () => {
+        if (ended && open === 0) call.end();
+      };
+      call.on('data', (m: pb.AllocateStreamRequest) => {
+        open++;
+        inflight.enter();
+        const id = m.id;
+        Promise.resolve()
+          .then(() => {
+            if (!m.request) throw invalid('request', 'is required');
+            return allocate(engine, m.request);
+          })
+          .then(
+            (response) => {
+              if (!call.cancelled) call.write({ id, response });
+            },
+            (err: unknown) => {
+              const e = IpamError.from(err);
+              if (e.code === ErrorCode.Internal)
+                log.error({ err, method: 'AllocateStream' }, 'internal error');
+              if (!call.cancelled)
+                call.write({ id, error: { code: e.code, message: e.message, field: e.field ?? '' } });
+            },
+          )
+          .finally(() => {
+            open--;
+            inflight.leave();
+            maybeEnd();
+          });
+      });
+      call.on('end', () => {
+        ended = true;
+        maybeEnd();
+      });
+      call.on('error', () => {});
+    },
     Release: unary<pb.ReleaseRequest, pb.ReleaseResponse__Input>('Release', log, inflight, async (req) => ({
       lease: leaseToPb(
         await engine.release({

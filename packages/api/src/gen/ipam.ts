@@ -12,8 +12,11 @@ export interface ProtoGrpcType {
     v1: {
       AddReservationRequest: MessageTypeDefinition
       AddReservationResponse: MessageTypeDefinition
+      AllocateError: MessageTypeDefinition
       AllocateRequest: MessageTypeDefinition
       AllocateResponse: MessageTypeDefinition
+      AllocateStreamRequest: MessageTypeDefinition
+      AllocateStreamResponse: MessageTypeDefinition
       GetLeaseRequest: MessageTypeDefinition
       GetLeaseResponse: MessageTypeDefinition
       IpamService: SubtypeConstructor<typeof grpc.Client, _netspan_v1_IpamServiceClient> & { service: _netspan_v1_IpamServiceDefinition }

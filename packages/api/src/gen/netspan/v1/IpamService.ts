@@ -6,6 +6,8 @@ import type { AddReservationRequest__Input as _netspan_v1_AddReservationRequest_
 import type { AddReservationResponse__Input as _netspan_v1_AddReservationResponse__Input, AddReservationResponse as _netspan_v1_AddReservationResponse } from '../../netspan/v1/AddReservationResponse.js';
 import type { AllocateRequest__Input as _netspan_v1_AllocateRequest__Input, AllocateRequest as _netspan_v1_AllocateRequest } from '../../netspan/v1/AllocateRequest.js';
 import type { AllocateResponse__Input as _netspan_v1_AllocateResponse__Input, AllocateResponse as _netspan_v1_AllocateResponse } from '../../netspan/v1/AllocateResponse.js';
+import type { AllocateStreamRequest__Input as _netspan_v1_AllocateStreamRequest__Input, AllocateStreamRequest as _netspan_v1_AllocateStreamRequest } from '../../netspan/v1/AllocateStreamRequest.js';
+import type { AllocateStreamResponse__Input as _netspan_v1_AllocateStreamResponse__Input, AllocateStreamResponse as _netspan_v1_AllocateStreamResponse } from '../../netspan/v1/AllocateStreamResponse.js';
 import type { GetLeaseRequest__Input as _netspan_v1_GetLeaseRequest__Input, GetLeaseRequest as _netspan_v1_GetLeaseRequest } from '../../netspan/v1/GetLeaseRequest.js';
 import type { GetLeaseResponse__Input as _netspan_v1_GetLeaseResponse__Input, GetLeaseResponse as _netspan_v1_GetLeaseResponse } from '../../netspan/v1/GetLeaseResponse.js';
 import type { LeaseEvent__Input as _netspan_v1_LeaseEvent__Input, LeaseEvent as _netspan_v1_LeaseEvent } from '../../netspan/v1/LeaseEvent.js';
@@ -37,6 +39,21 @@ export interface IpamServiceClient extends grpc.Client {
   allocate(argument: _netspan_v1_AllocateRequest__Input, metadata: grpc.Metadata, callback: grpc.requestCallback<_netspan_v1_AllocateResponse>): grpc.ClientUnaryCall;
   allocate(argument: _netspan_v1_AllocateRequest__Input, options: grpc.CallOptions, callback: grpc.requestCallback<_netspan_v1_AllocateResponse>): grpc.ClientUnaryCall;
   allocate(argument: _netspan_v1_AllocateRequest__Input, callback: grpc.requestCallback<_netspan_v1_AllocateResponse>): grpc.ClientUnaryCall;
+  
+  /**
+   * Many allocations over one stream, any number in flight, answered by id: for clients that
+   * allocate at high rates (agents, orchestrators), it saves the per-call cost of unary RPCs.
+   * Each allocation has exactly the semantics of Allocate.
+   */
+  AllocateStream(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_netspan_v1_AllocateStreamRequest__Input, _netspan_v1_AllocateStreamResponse>;
+  AllocateStream(options?: grpc.CallOptions): grpc.ClientDuplexStream<_netspan_v1_AllocateStreamRequest__Input, _netspan_v1_AllocateStreamResponse>;
+  /**
+   * Many allocations over one stream, any number in flight, answered by id: for clients that
+   * allocate at high rates (agents, orchestrators), it saves the per-call cost of unary RPCs.
+   * Each allocation has exactly the semantics of Allocate.
+   */
+  allocateStream(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_netspan_v1_AllocateStreamRequest__Input, _netspan_v1_AllocateStreamResponse>;
+  allocateStream(options?: grpc.CallOptions): grpc.ClientDuplexStream<_netspan_v1_AllocateStreamRequest__Input, _netspan_v1_AllocateStreamResponse>;
   
   GetLease(argument: _netspan_v1_GetLeaseRequest__Input, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_netspan_v1_GetLeaseResponse>): grpc.ClientUnaryCall;
   GetLease(argument: _netspan_v1_GetLeaseRequest__Input, metadata: grpc.Metadata, callback: grpc.requestCallback<_netspan_v1_GetLeaseResponse>): grpc.ClientUnaryCall;
@@ -101,6 +118,13 @@ export interface IpamServiceHandlers extends grpc.UntypedServiceImplementation {
   
   Allocate: grpc.handleUnaryCall<_netspan_v1_AllocateRequest, _netspan_v1_AllocateResponse__Input>;
   
+  /**
+   * Many allocations over one stream, any number in flight, answered by id: for clients that
+   * allocate at high rates (agents, orchestrators), it saves the per-call cost of unary RPCs.
+   * Each allocation has exactly the semantics of Allocate.
+   */
+  AllocateStream: grpc.handleBidiStreamingCall<_netspan_v1_AllocateStreamRequest, _netspan_v1_AllocateStreamResponse__Input>;
+  
   GetLease: grpc.handleUnaryCall<_netspan_v1_GetLeaseRequest, _netspan_v1_GetLeaseResponse__Input>;
   
   ListLeases: grpc.handleUnaryCall<_netspan_v1_ListLeasesRequest, _netspan_v1_ListLeasesResponse__Input>;
@@ -121,6 +145,7 @@ export interface IpamServiceHandlers extends grpc.UntypedServiceImplementation {
 export interface IpamServiceDefinition extends grpc.ServiceDefinition {
   AddReservation: MethodDefinition<_netspan_v1_AddReservationRequest__Input, _netspan_v1_AddReservationResponse__Input, _netspan_v1_AddReservationRequest, _netspan_v1_AddReservationResponse>
   Allocate: MethodDefinition<_netspan_v1_AllocateRequest__Input, _netspan_v1_AllocateResponse__Input, _netspan_v1_AllocateRequest, _netspan_v1_AllocateResponse>
+  AllocateStream: MethodDefinition<_netspan_v1_AllocateStreamRequest__Input, _netspan_v1_AllocateStreamResponse__Input, _netspan_v1_AllocateStreamRequest, _netspan_v1_AllocateStreamResponse>
   GetLease: MethodDefinition<_netspan_v1_GetLeaseRequest__Input, _netspan_v1_GetLeaseResponse__Input, _netspan_v1_GetLeaseRequest, _netspan_v1_GetLeaseResponse>
   ListLeases: MethodDefinition<_netspan_v1_ListLeasesRequest__Input, _netspan_v1_ListLeasesResponse__Input, _netspan_v1_ListLeasesRequest, _netspan_v1_ListLeasesResponse>
   ListReservations: MethodDefinition<_netspan_v1_ListReservationsRequest__Input, _netspan_v1_ListReservationsResponse__Input, _netspan_v1_ListReservationsRequest, _netspan_v1_ListReservationsResponse>
