@@ -171,7 +171,7 @@ async function main() {
     });
 
     const measureAlloc = async (clientName: keyof typeof allocators, c: number) => {
-      const net = await freshNetwork(`tput-${clientName}-${c}`);
+      const net = await freshNetwork(`tput-${clientName.replace(/[^a-z0-9]+/g, '-')}-${c}`);
       const alloc = allocators[clientName];
       const cpu0 = cpuSeconds((ipamd as { pid: number }).pid);
       const r = await closedLoop((i) => alloc(net, `c${c}-${i}`), {
