@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { connectEtcd, EtcdIpamStore } from '@netspan/etcd-store';
-import { type ClaimRequest, type Lease, normalizeNetwork, type StoreObserver } from '@netspan/ipam';
+import { type ClaimRequest, newLease, normalizeNetwork, type StoreObserver } from '@netspan/ipam';
 import { ipamStoreConformance } from '@netspan/ipam/testing';
 import type { Etcd3 } from 'etcd3';
 import { type EtcdHandle, startEtcd, waitFor } from '../harness/index.js';
@@ -28,19 +28,7 @@ function openStore(): { store: EtcdIpamStore; client: Etcd3; close(): Promise<vo
 
 ipamStoreConformance('etcd', async () => openStore());
 
-const lease = (network: string, address: string, clientId: string): Lease => ({
-  network,
-  address,
-  clientId,
-  mac: '',
-  hostname: '',
-  state: 'bound',
-  location: { host: '', via: 'api' },
-  createdAtMs: 1,
-  updatedAtMs: 1,
-  expiresAtMs: 0,
-  pool: 'pool0',
-});
+const lease = (network: string, address: string, clientId: string) => newLease(network, address, clientId);
 
 describe('etcd store specifics', () => {
   it('splits a batch larger than one transaction allows, and repeated keys, into rounds', async () => {

@@ -264,57 +264,43 @@ export class DhcpServer {
     if (routes.length > 0)
       options.classlessRoutes = routes.map((r) => ({ destination: r.destination, router: r.gateway }));
     if (req.options.relayAgentInfo) options.relayAgentInfo = req.options.relayAgentInfo; // RFC 3046 §2.2: echo
-    const packet: DhcpPacket = {
-      op: BootOp.Reply,
-      htype: req.htype,
-      hlen: req.hlen,
-      hops: 0,
-      xid: req.xid,
-      secs: 0,
-      flags: req.flags,
-      ciaddr: req.ciaddr,
-      yiaddr,
-      siaddr: '0.0.0.0',
-      giaddr: req.giaddr,
-      chaddr: req.chaddr,
-      sname: '',
-      file: '',
-      options,
-    };
-    return {
-      packet,
-      bytes: encode(packet, { maxSize: replySizeLimit(req) }),
-      delivery: deliveryFor(req, false),
-    };
+    return buildReply(req, options, { ciaddr: req.ciaddr, yiaddr, flags: req.flags }, false);
   }
 
   private nak(req: DhcpPacket, ctx: RequestContext, message: string): Reply {
     const options: DhcpOptions = { messageType: MessageType.Nak, serverId: ctx.serverId, message };
     if (req.options.relayAgentInfo) options.relayAgentInfo = req.options.relayAgentInfo;
-    const packet: DhcpPacket = {
-      op: BootOp.Reply,
-      htype: req.htype,
-      hlen: req.hlen,
-      hops: 0,
-      xid: req.xid,
-      secs: 0,
-      // A relay must broadcast a NAK to the client (RFC 2131 §4.3.2).
-      flags: req.giaddr !== '0.0.0.0' ? req.flags | BROADCAST_FLAG : req.flags,
-      ciaddr: '0.0.0.0',
-      yiaddr: '0.0.0.0',
-      siaddr: '0.0.0.0',
-      giaddr: req.giaddr,
-      chaddr: req.chaddr,
-      sname: '',
-      file: '',
-      options,
-    };
-    return {
-      packet,
-      bytes: encode(packet, { maxSize: replySizeLimit(req) }),
-      delivery: deliveryFor(req, true),
-    };
+    // A relay must broadcast a NAK to the client (RFC 2131 §4.3.2).
+    const flags = req.giaddr !== '0.0.0.0' ? req.flags | BROADCAST_FLAG : req.flags;
+    return buildReply(req, options, { ciaddr: '0.0.0.0', yiaddr: '0.0.0.0', flags }, true);
   }
+}
+
+/** A BOOTREPLY to `req` with `options`, encoded within the size the client accepts. */
+function buildReply(
+  req: DhcpPacket,
+  options: DhcpOptions,
+  f: { ciaddr: string; yiaddr: string; flags: number },
+  nak: boolean,
+): Reply {
+  const packet: DhcpPacket = {
+    op: BootOp.Reply,
+    htype: req.htype,
+    hlen: req.hlen,
+    hops: 0,
+    xid: req.xid,
+    secs: 0,
+    flags: f.flags,
+    ciaddr: f.ciaddr,
+    yiaddr: f.yiaddr,
+    siaddr: '0.0.0.0',
+    giaddr: req.giaddr,
+    chaddr: req.chaddr,
+    sname: '',
+    file: '',
+    options,
+  };
+  return { packet, bytes: encode(packet, { maxSize: replySizeLimit(req) }), delivery: deliveryFor(req, nak) };
 }
 
 /** RFC 2131 §4.1 destination rules. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AddressViews, NetworkView, type ViewEvent } from './address-view.js';
-import type { StoredLease, StoredReservation } from './lease.js';
+import { newLease, type StoredLease, type StoredReservation } from './lease.js';
 import { type NetworkInput, normalizeNetwork, type StoredNetwork } from './network.js';
 
 function stored(input: NetworkInput, revision = 1, createRevision = 1): StoredNetwork {
@@ -9,20 +9,7 @@ function stored(input: NetworkInput, revision = 1, createRevision = 1): StoredNe
 }
 
 function lease(address: string, revision: number, clientId = `c-${address}`, network = 'n'): StoredLease {
-  return {
-    network,
-    address,
-    clientId,
-    mac: '',
-    hostname: '',
-    state: 'bound',
-    location: { host: '', via: 'api' },
-    createdAtMs: 1,
-    updatedAtMs: 1,
-    expiresAtMs: 0,
-    pool: '',
-    revision,
-  };
+  return { ...newLease(network, address, clientId, { pool: '' }), revision };
 }
 
 function reservation(mac: string, address: string, revision: number, network = 'n'): StoredReservation {

@@ -32,6 +32,7 @@ export {
   type Lease,
   type LeaseState,
   type Location,
+  newLease,
   normalizeMac,
   type Reservation,
   type StoredLease,

@@ -88,3 +88,26 @@ export function sanitizeHostname(raw: string): string {
 export function isLive(lease: Lease, now = Date.now()): boolean {
   return lease.expiresAtMs === 0 || lease.expiresAtMs > now;
 }
+
+/** A bound, never-expiring lease with empty optional fields, then `extra` on top (tests, tools). */
+export function newLease(
+  network: string,
+  address: string,
+  clientId: string,
+  extra: Partial<Lease> = {},
+): Lease {
+  return {
+    network,
+    address,
+    clientId,
+    mac: '',
+    hostname: '',
+    state: 'bound',
+    location: { host: '', via: 'api' },
+    createdAtMs: 1,
+    updatedAtMs: 1,
+    expiresAtMs: 0,
+    pool: 'pool0',
+    ...extra,
+  };
+}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Lease, StoredLease } from '../lease.js';
+import { newLease, type StoredLease } from '../lease.js';
 import { type Network, normalizeNetwork } from '../network.js';
 import type { ClaimRequest, IpamStore, Snapshot, StoreObserver } from '../store.js';
 
@@ -14,20 +14,7 @@ export function ipamStoreConformance(
 ): void {
   const net = (name: string, vni: number, cidr = '10.1.0.0/24'): Network =>
     normalizeNetwork({ name, cidr, vni, gateway: cidr.replace(/0\/\d+$/, '1') });
-  const lease = (network: string, address: string, clientId: string, extra: Partial<Lease> = {}): Lease => ({
-    network,
-    address,
-    clientId,
-    mac: '',
-    hostname: '',
-    state: 'bound',
-    location: { host: '', via: 'api' },
-    createdAtMs: 1,
-    updatedAtMs: 1,
-    expiresAtMs: 0,
-    pool: 'pool0',
-    ...extra,
-  });
+  const lease = newLease;
   const with_ = async (fn: (s: IpamStore) => Promise<void>) => {
     const { store, close } = await open();
     try {
