@@ -101,8 +101,12 @@ export function withBroadcast(flags: number, on: boolean): number {
 /** The Ethernet MAC (`aa:bb:cc:dd:ee:ff`) for htype 1 / hlen 6, otherwise undefined. */
 export function macAddress(p: Pick<DhcpPacket, 'htype' | 'hlen' | 'chaddr'>): string | undefined {
   if (p.htype !== 1 || p.hlen !== 6 || p.chaddr.length < 6) return undefined;
-  return [...p.chaddr.subarray(0, 6)].map((b) => b.toString(16).padStart(2, '0')).join(':');
+  const c = p.chaddr;
+  // Called for every packet: a lookup table instead of six toString/padStart calls.
+  return `${HEX[c[0] as number]}:${HEX[c[1] as number]}:${HEX[c[2] as number]}:${HEX[c[3] as number]}:${HEX[c[4] as number]}:${HEX[c[5] as number]}`;
 }
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /** A 16-byte `chaddr` holding a MAC given as `aa:bb:cc:dd:ee:ff` (or with '-' separators). */
 export function chaddrFromMac(mac: string): Buffer {

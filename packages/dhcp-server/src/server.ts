@@ -12,6 +12,7 @@ import {
 import {
   type BindParams,
   type BindResult,
+  type Cidr,
   cidrContains,
   effectiveMtu,
   effectiveRouters,
@@ -179,7 +180,7 @@ export class DhcpServer {
     done: (o: Outcome, d?: string, r?: Reply) => Reply | undefined,
   ): Promise<Reply | undefined> {
     const net = ctx.network;
-    const cidr = parseCidr(net.cidr, 'cidr');
+    const { cidr } = planOf(net);
     const inNetwork = (a: string) => {
       const ip = parseIPv4(a);
       return ip !== undefined && cidrContains(cidr, ip);
@@ -236,12 +237,12 @@ export class DhcpServer {
     lease?: StoredLease,
   ): Reply {
     const net = ctx.network;
-    const cidr = parseCidr(net.cidr, 'cidr');
+    const plan = planOf(net);
     const options: DhcpOptions = {
       messageType: type,
       serverId: ctx.serverId,
-      subnetMask: formatIPv4(prefixMask(cidr.prefix)),
-      broadcastAddress: formatIPv4(cidr.last),
+      subnetMask: plan.subnetMask,
+      broadcastAddress: plan.broadcast,
     };
     const inform = req.options.messageType === MessageType.Inform;
     if (!inform) {
@@ -252,17 +253,14 @@ export class DhcpServer {
       options.renewalTime = Math.floor(lt / 2);
       options.rebindingTime = Math.floor((lt * 7) / 8);
     }
-    const routers = effectiveRouters(net);
-    if (routers.length > 0) options.routers = routers;
+    if (plan.routers.length > 0) options.routers = plan.routers;
     const o = net.dhcpOptions;
     if (o.dnsServers.length > 0) options.dnsServers = o.dnsServers;
     if (o.ntpServers.length > 0) options.ntpServers = o.ntpServers;
     options.domainName = net.domain;
     if (o.domainSearch.length > 0) options.domainSearch = o.domainSearch;
     options.mtu = effectiveMtu(net, ctx.underlayMtu ?? 1500);
-    const routes = effectiveStaticRoutes(net);
-    if (routes.length > 0)
-      options.classlessRoutes = routes.map((r) => ({ destination: r.destination, router: r.gateway }));
+    if (plan.routes.length > 0) options.classlessRoutes = plan.routes;
     if (req.options.relayAgentInfo) options.relayAgentInfo = req.options.relayAgentInfo; // RFC 3046 §2.2: echo
     return buildReply(req, options, { ciaddr: req.ciaddr, yiaddr, flags: req.flags }, false);
   }
@@ -301,6 +299,32 @@ function buildReply(
     options,
   };
   return { packet, bytes: encode(packet, { maxSize: replySizeLimit(req) }), delivery: deliveryFor(req, nak) };
+}
+
+interface Plan {
+  cidr: Cidr;
+  subnetMask: string;
+  broadcast: string;
+  routers: string[];
+  routes: Array<{ destination: string; router: string }>;
+}
+
+/** What every reply on a network repeats, computed once per network definition. */
+const plans = new WeakMap<Network, Plan>();
+function planOf(net: Network): Plan {
+  let plan = plans.get(net);
+  if (!plan) {
+    const cidr = parseCidr(net.cidr, 'cidr');
+    plan = {
+      cidr,
+      subnetMask: formatIPv4(prefixMask(cidr.prefix)),
+      broadcast: formatIPv4(cidr.last),
+      routers: effectiveRouters(net),
+      routes: effectiveStaticRoutes(net).map((r) => ({ destination: r.destination, router: r.gateway })),
+    };
+    plans.set(net, plan);
+  }
+  return plan;
 }
 
 /** RFC 2131 §4.1 destination rules. */
