@@ -221,3 +221,83 @@ it('udhcpc behind dhcrelay gets a lease with the network options, renews it and 
   process.kill(udhcpcPid, 'SIGUSR2');
   await waitFor(async () => (await leases()).length === 0, { what: 'the release', timeoutMs: 15_000 });
 });
+
+it('dhclient behind dhcrelay binds, gets the same address back on INIT-REBOOT, and releases it', async () => {
+  const script = join(work, 'dhclient.sh');
+  const evFile = join(work, 'dhclient-events');
+  writeFileSync(
+    script,
+    `#!/bin/sh
+echo "$reason ip=$new_ip_address router=$new_routers mtu=$new_interface_mtu serverid=$new_dhcp_server_identifier" >> ${evFile}
+case "$reason" in
+  BOUND|RENEW|REBIND|REBOOT) ip addr flush dev "$interface"; ip addr add "$new_ip_address/24" dev "$interface"
+    ip route replace default via "\${new_routers%% *}" dev "$interface" ;;
+  RELEASE|EXPIRE|STOP) ip addr flush dev "$interface" ;;
+esac
+`,
+  );
+  chmodSync(script, 0o755);
+  const dhEvents = () => {
+    try {
+      return readFileSync(evFile, 'utf8').trim().split('\n').filter(Boolean);
+    } catch {
+      return [];
+    }
+  };
+  const leaseFile = join(work, 'dhclient.leases');
+  const dhclient = (extra: string[], tag: string) =>
+    inNs(
+      C,
+      'dhclient',
+      [
+        '-4',
+        '-d',
+        '-v',
+        '-sf',
+        script,
+        '-lf',
+        leaseFile,
+        '-pf',
+        join(work, `dhclient-${tag}.pid`),
+        ...extra,
+        'c0',
+      ],
+      `dhclient-${tag}.log`,
+    );
+
+  // First run: DISCOVER/OFFER/REQUEST/ACK.
+  const first = dhclient([], 'first');
+  await waitFor(() => dhEvents().some((e) => e.startsWith('BOUND ')), {
+    what: 'dhclient to bind',
+    timeoutMs: 30_000,
+  });
+  const bound = dhEvents().find((e) => e.startsWith('BOUND ')) as string;
+  const addr = /ip=(\S+)/.exec(bound)?.[1] as string;
+  assert.ok(addr.startsWith('192.0.2.'), bound);
+  assert.match(bound, /mtu=1450 /);
+  assert.match(bound, /serverid=198\.18\.0\.1$/);
+  assert.ok((await leases()).some((l) => l.address === addr));
+  first.child.kill('SIGTERM');
+  await new Promise((r) => first.child.once('close', r));
+
+  // Second run with the same lease file: INIT-REBOOT (REQUEST for the address it had).
+  const second = dhclient([], 'second');
+  await waitFor(() => dhEvents().some((e) => e.startsWith('REBOOT ')), {
+    what: 'dhclient INIT-REBOOT',
+    timeoutMs: 30_000,
+  });
+  assert.match(
+    dhEvents().find((e) => e.startsWith('REBOOT ')) as string,
+    new RegExp(`ip=${addr.replace(/\./g, '\\.')} `),
+  );
+  second.child.kill('SIGTERM');
+  await new Promise((r) => second.child.once('close', r));
+
+  // dhclient -r: RELEASE, and the lease is gone.
+  const release = dhclient(['-r'], 'release');
+  await new Promise((r) => release.child.once('close', r));
+  await waitFor(async () => !(await leases()).some((l) => l.address === addr), {
+    what: 'the release',
+    timeoutMs: 15_000,
+  });
+});
