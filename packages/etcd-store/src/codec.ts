@@ -36,21 +36,41 @@ export function decodeLease(
   if (!v || typeof v.clientId !== 'string') return undefined;
   const loc = (v.location ?? {}) as Record<string, unknown>;
   return {
-    network,
+    network: intern(network),
     address,
     clientId: v.clientId,
     mac: str(v.mac),
     hostname: str(v.hostname),
-    state: (['offered', 'bound', 'declined', 'expired'].includes(v.state as string)
-      ? v.state
-      : 'bound') as Lease['state'],
-    location: { host: str(loc.host), via: str(loc.via) },
+    state: (STATES.has(v.state as string) ? intern(v.state as string) : 'bound') as Lease['state'],
+    location: sharedLocation(str(loc.host), str(loc.via)),
     createdAtMs: num(v.createdAtMs),
     updatedAtMs: num(v.updatedAtMs),
     expiresAtMs: num(v.expiresAtMs),
-    pool: str(v.pool),
+    pool: intern(str(v.pool)),
     revision,
   };
+}
+
+const STATES = new Set(['offered', 'bound', 'declined', 'expired']);
+
+// Every replica holds every lease in memory; the few distinct network names, pools, states
+// and (host, via) locations are shared instead of repeated per lease (bounded caches).
+const interned = new Map<string, string>();
+function intern(s: string): string {
+  const known = interned.get(s);
+  if (known !== undefined) return known;
+  if (interned.size < 10_000) interned.set(s, s);
+  return s;
+}
+const locations = new Map<string, Lease['location']>();
+function sharedLocation(host: string, via: string): Lease['location'] {
+  const key = `${host}\u0000${via}`;
+  let loc = locations.get(key);
+  if (!loc) {
+    loc = Object.freeze({ host: intern(host), via: intern(via) });
+    if (locations.size < 10_000) locations.set(key, loc);
+  }
+  return loc;
 }
 
 export function encodeNetwork(n: Network): string {
