@@ -3,6 +3,8 @@ import type { DhcpPacket } from '@netspan/dhcp-codec';
 import { macAddress } from '@netspan/dhcp-codec';
 import { sanitizeHostname } from '@netspan/ipam';
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 /**
  * The client identity a lease is keyed by (RFC 2131 §4.2): option 61 when present, as
  * colon-separated hex ("01:02:00:5e:00:0c:01"), else the hardware address
@@ -11,7 +13,8 @@ import { sanitizeHostname } from '@netspan/ipam';
 export function clientIdentity(p: DhcpPacket): string | undefined {
   const id = p.options.clientId;
   if (id && id.length > 0) {
-    const hex = [...id].map((b) => b.toString(16).padStart(2, '0')).join(':');
+    let hex = HEX[id[0] as number] as string;
+    for (let i = 1; i < id.length; i++) hex += `:${HEX[id[i] as number]}`;
     return hex.length <= 255 ? hex : `sha256:${createHash('sha256').update(id).digest('hex')}`;
   }
   const mac = macAddress(p);
