@@ -21,7 +21,7 @@ import { repoRoot } from '@netspan/test/harness';
 const { values } = parseArgs({
   options: {
     inside: { type: 'string' },
-    rates: { type: 'string', default: '1000,2000,4000,8000,12000,16000' },
+    rates: { type: 'string', default: '2000,3000,4000,5000,6000,7000,8000,9000,10000,12000,14000,16000' },
     seconds: { type: 'string', default: '10' },
     clients: { type: 'string', default: '60000' },
   },
