@@ -25,7 +25,7 @@ import {
   encodeReservation,
 } from './codec.js';
 import { etcdFailure } from './errors.js';
-import { Keys, prefixEnd } from './keys.js';
+import { Keys, type ParsedKey, prefixEnd } from './keys.js';
 
 const b = (s: string) => Buffer.from(s);
 
@@ -241,38 +241,53 @@ export class EtcdIpamStore implements IpamStore {
   // ------------------------------------------------------------------ leases
 
   async claim(requests: ClaimRequest[]): Promise<ClaimOutcome[]> {
-    // etcd rejects a transaction that writes one key twice. Requests that repeat a lease or
-    // client key of an earlier request wait until the earlier ones are decided (and then
-    // conflict, as they should); the rest go out at once, split into transactions of at
-    // most claimsPerTxn claims.
+    return this.grouped(
+      requests,
+      (r) => [
+        this.keys.lease(r.lease.network, r.lease.address),
+        this.keys.client(r.lease.network, r.lease.clientId),
+      ],
+      (round) => this.claimRound(round),
+    );
+  }
+
+  /**
+   * Runs `round` over `items` in transactions of at most claimsPerTxn, concurrently, and
+   * keeps results in input order. etcd rejects a transaction that writes one key twice, so
+   * an item sharing a key with an earlier one waits until the earlier ones are decided
+   * (and then conflicts, as it should).
+   */
+  private async grouped<T, R>(
+    items: T[],
+    keysOf: (item: T) => string[],
+    round: (items: T[]) => Promise<R[]>,
+  ): Promise<R[]> {
     const seen = new Set<string>();
     const first: number[] = [];
     const later: number[] = [];
-    requests.forEach((r, i) => {
-      const lk = this.keys.lease(r.lease.network, r.lease.address);
-      const ck = this.keys.client(r.lease.network, r.lease.clientId);
-      if (seen.has(lk) || seen.has(ck)) later.push(i);
-      else first.push(i);
-      seen.add(lk).add(ck);
+    items.forEach((item, i) => {
+      const keys = keysOf(item);
+      (keys.some((k) => seen.has(k)) ? later : first).push(i);
+      for (const k of keys) seen.add(k);
     });
-    const out: ClaimOutcome[] = new Array(requests.length);
+    const out: R[] = new Array(items.length);
+    const place = (idx: number[], results: R[]) =>
+      idx.forEach((i, j) => {
+        out[i] = results[j] as R;
+      });
     const chunks: number[][] = [];
     for (let i = 0; i < first.length; i += this.claimsPerTxn)
       chunks.push(first.slice(i, i + this.claimsPerTxn));
-    await Promise.all(
-      chunks.map(async (idx) => {
-        const results = await this.claimRound(idx.map((i) => requests[i] as ClaimRequest));
-        idx.forEach((i, j) => {
-          out[i] = results[j] as ClaimOutcome;
-        });
-      }),
-    );
-    if (later.length > 0) {
-      const results = await this.claim(later.map((i) => requests[i] as ClaimRequest));
-      later.forEach((i, j) => {
-        out[i] = results[j] as ClaimOutcome;
-      });
-    }
+    await Promise.all(chunks.map(async (idx) => place(idx, await round(idx.map((i) => items[i] as T)))));
+    if (later.length > 0)
+      place(
+        later,
+        await this.grouped(
+          later.map((i) => items[i] as T),
+          keysOf,
+          round,
+        ),
+      );
     return out;
   }
 
@@ -338,8 +353,7 @@ export class EtcdIpamStore implements IpamStore {
     const l = r.lease;
     const [net, lease, client, reserved] = reads.map((x) => firstKv(x));
     if (!net || Number(net.mod_revision) !== r.networkRevision) return { kind: 'network-changed' };
-    const holder = lease && decodeLease(l.network, l.address, lease.value, Number(lease.mod_revision));
-    if (lease && !holder) this.corrupt(lease.key);
+    const holder = lease && this.decodeLeaseKv(l.network, l.address, lease);
     if (client) {
       const address = client.value.toString();
       return {
@@ -358,10 +372,7 @@ export class EtcdIpamStore implements IpamStore {
   async getLease(network: string, address: string): Promise<StoredLease | undefined> {
     const res = await this.range('get lease', this.keys.lease(network, address));
     const kv = res.kvs[0];
-    if (!kv) return undefined;
-    const l = decodeLease(network, address, kv.value, Number(kv.mod_revision));
-    if (!l) this.corrupt(kv.key);
-    return l;
+    return kv && this.decodeLeaseKv(network, address, kv);
   }
 
   async getClientAddress(network: string, clientId: string): Promise<string | undefined> {
@@ -371,26 +382,14 @@ export class EtcdIpamStore implements IpamStore {
 
   /** One transaction per chunk, one sub-transaction per update (as for claims). */
   async updateLeases(updates: LeaseUpdate[]): Promise<Array<StoredLease | 'conflict'>> {
-    const out: Array<StoredLease | 'conflict'> = new Array(updates.length);
-    // Repeated keys would make etcd refuse the whole transaction: later duplicates go after.
-    const seen = new Set<string>();
-    const first: number[] = [];
-    const later: number[] = [];
-    updates.forEach((u, i) => {
-      const lk = this.keys.lease(u.lease.network, u.lease.address);
-      (seen.has(lk) ? later : first).push(i);
-      seen.add(lk);
-    });
-    const chunks: number[][] = [];
-    for (let i = 0; i < first.length; i += this.claimsPerTxn)
-      chunks.push(first.slice(i, i + this.claimsPerTxn));
-    await Promise.all(
-      chunks.map(async (idx) => {
+    return this.grouped(
+      updates,
+      (u) => [this.keys.lease(u.lease.network, u.lease.address)],
+      async (round) => {
         const res = await this.txn(
           'renew leases',
           [],
-          idx.map((i) => {
-            const { lease, expectedRevision } = updates[i] as LeaseUpdate;
+          round.map(({ lease, expectedRevision }) => {
             const lk = this.keys.lease(lease.network, lease.address);
             const ck = this.keys.client(lease.network, lease.clientId);
             return {
@@ -403,19 +402,11 @@ export class EtcdIpamStore implements IpamStore {
           }),
         );
         const revision = Number(res.header.revision);
-        idx.forEach((i, j) => {
-          const sub = res.responses[j]?.response_txn;
-          out[i] = sub?.succeeded ? { ...(updates[i] as LeaseUpdate).lease, revision } : 'conflict';
-        });
-      }),
+        return round.map((u, j) =>
+          res.responses[j]?.response_txn?.succeeded ? { ...u.lease, revision } : ('conflict' as const),
+        );
+      },
     );
-    if (later.length > 0) {
-      const rest = await this.updateLeases(later.map((i) => updates[i] as LeaseUpdate));
-      later.forEach((i, j) => {
-        out[i] = rest[j] as StoredLease | 'conflict';
-      });
-    }
-    return out;
   }
 
   async updateLease(lease: Lease, expectedRevision: number): Promise<StoredLease | 'conflict'> {
@@ -475,33 +466,50 @@ export class EtcdIpamStore implements IpamStore {
   async listLeases(network: string): Promise<{ leases: StoredLease[]; revision: number }> {
     const prefix = this.keys.leases(network);
     const leases: StoredLease[] = [];
+    const revision = await this.scan('list leases', b(prefix), prefixEnd(prefix), (kv, parsed) => {
+      if (parsed.kind !== 'lease') return;
+      const l = this.decodeLeaseKv(parsed.network, parsed.address, kv);
+      if (l) leases.push(l);
+    });
+    return { leases, revision };
+  }
+
+  /** Reads [start, end) page by page, all at one revision (returned); `visit` sees each known key. */
+  private async scan(
+    what: string,
+    start: Buffer,
+    end: Buffer,
+    visit: (kv: IKeyValue, parsed: ParsedKey) => void,
+  ): Promise<number> {
     let revision = 0;
-    let from = b(prefix);
+    let from = start;
     for (;;) {
       let res: Awaited<ReturnType<typeof this.kv.range>>;
       try {
         res = await this.kv.range({
           key: from,
-          range_end: prefixEnd(prefix),
+          range_end: end,
           limit: this.pageSize,
           ...(revision ? { revision } : {}),
         });
       } catch (err) {
-        throw etcdFailure(err, 'list leases');
+        throw etcdFailure(err, what);
       }
       if (!revision) revision = Number(res.header.revision);
       for (const kv of res.kvs) {
         const parsed = this.keys.parse(kv.key.toString());
-        if (parsed?.kind !== 'lease') continue;
-        const l = decodeLease(parsed.network, parsed.address, kv.value, Number(kv.mod_revision));
-        if (l) leases.push(l);
-        else this.corrupt(kv.key);
+        if (parsed) visit(kv, parsed);
       }
       const last = res.kvs[res.kvs.length - 1];
-      if (!res.more || !last) break;
+      if (!res.more || !last) return revision;
       from = Buffer.concat([last.key, Buffer.from([0])]);
     }
-    return { leases, revision };
+  }
+
+  private decodeLeaseKv(network: string, address: string, kv: IKeyValue): StoredLease | undefined {
+    const l = decodeLease(network, address, kv.value, Number(kv.mod_revision));
+    if (!l) this.corrupt(kv.key);
+    return l;
   }
 
   // ------------------------------------------------------------------ reservations
@@ -653,9 +661,8 @@ export class EtcdIpamStore implements IpamStore {
         else if (observer.knowsLease?.(parsed.network, parsed.address, rev)) {
           // Our own write, already applied when its transaction returned: skip the decode.
         } else {
-          const l = decodeLease(parsed.network, parsed.address, kv.value, rev);
+          const l = this.decodeLeaseKv(parsed.network, parsed.address, kv);
           if (l) observer.leasePut(l);
-          else this.corrupt(key);
         }
         return;
       case 'reservation':
@@ -676,43 +683,19 @@ export class EtcdIpamStore implements IpamStore {
     const networks: StoredNetwork[] = [];
     const leases: StoredLease[] = [];
     const reservations: StoredReservation[] = [];
-    let revision = 0;
-    let from = b(range.start);
-    const end = b(range.end);
-    for (;;) {
-      let res: Awaited<ReturnType<typeof this.kv.range>>;
-      try {
-        res = await this.kv.range({
-          key: from,
-          range_end: end,
-          limit: this.pageSize,
-          ...(revision ? { revision } : {}),
-        });
-      } catch (err) {
-        throw etcdFailure(err, 'list state');
+    const revision = await this.scan('list state', b(range.start), b(range.end), (kv, parsed) => {
+      if (parsed.kind === 'network') {
+        const n = this.decodeNetworkKv(kv);
+        if (n) networks.push(n);
+      } else if (parsed.kind === 'lease') {
+        const l = this.decodeLeaseKv(parsed.network, parsed.address, kv);
+        if (l) leases.push(l);
+      } else if (parsed.kind === 'reservation') {
+        const r = decodeReservation(parsed.network, kv.value, Number(kv.mod_revision));
+        if (r) reservations.push(r);
+        else this.corrupt(kv.key);
       }
-      if (!revision) revision = Number(res.header.revision);
-      for (const kv of res.kvs) {
-        const parsed = this.keys.parse(kv.key.toString());
-        if (!parsed) continue;
-        const rev = Number(kv.mod_revision);
-        if (parsed.kind === 'network') {
-          const n = this.decodeNetworkKv(kv);
-          if (n) networks.push(n);
-        } else if (parsed.kind === 'lease') {
-          const l = decodeLease(parsed.network, parsed.address, kv.value, rev);
-          if (l) leases.push(l);
-          else this.corrupt(kv.key);
-        } else if (parsed.kind === 'reservation') {
-          const r = decodeReservation(parsed.network, kv.value, rev);
-          if (r) reservations.push(r);
-          else this.corrupt(kv.key);
-        }
-      }
-      const last = res.kvs[res.kvs.length - 1];
-      if (!res.more || !last) break;
-      from = Buffer.concat([last.key, Buffer.from([0])]);
-    }
+    });
     return { revision, networks, leases, reservations };
   }
 }
