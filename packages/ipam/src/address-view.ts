@@ -123,6 +123,11 @@ export class NetworkView {
     return -1;
   }
 
+  /** Name of the pool holding `offset`, '' outside every pool. */
+  poolNameOf(offset: number): string {
+    return this.compiled.pools[this.poolIndexOf(offset)]?.name ?? '';
+  }
+
   isBlocked(offset: number): boolean {
     return this.blocked.get(offset);
   }

@@ -247,7 +247,6 @@ export class DhcpLeases {
         }
         return { ok: false, reason: 'taken' };
       }
-      const poolIdx = view.poolIndexOf(off);
       const lease: Lease = {
         network: view.name,
         address: p.address,
@@ -261,7 +260,7 @@ export class DhcpLeases {
         createdAtMs: now,
         updatedAtMs: now,
         expiresAtMs,
-        pool: poolIdx >= 0 ? (view.compiled.pools[poolIdx]?.name ?? '') : '',
+        pool: view.poolNameOf(off),
       };
       const outcome = await this.engine.claim({
         lease,

@@ -335,7 +335,6 @@ export class IpamEngine {
       if (offset === undefined) throw new IpamError(ErrorCode.Internal, 'reservation outside the network');
       const ownHold = specific ? view.hold(offset) : true;
       const address = view.addressAt(offset);
-      const poolIdx = view.poolIndexOf(offset);
       const now = this.now();
       const lease: Lease = {
         network: view.name,
@@ -348,7 +347,7 @@ export class IpamEngine {
         createdAtMs: now,
         updatedAtMs: now,
         expiresAtMs: ttl ? now + ttl * 1000 : 0,
-        pool: poolIdx >= 0 ? (view.compiled.pools[poolIdx]?.name ?? '') : '',
+        pool: view.poolNameOf(offset),
       };
       let outcome: ClaimOutcome;
       this.stats.claims++;
