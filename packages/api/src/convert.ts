@@ -85,6 +85,7 @@ export function networkFromPb(pb: PbNetwork | undefined): NetworkInput {
     vlanId: pb.vlanId,
     description: pb.description,
     relayAddresses: pb.relayAddresses ?? [],
+    serviceAddress: pb.serviceAddress ?? '',
   };
 }
 
@@ -105,6 +106,7 @@ export function networkToPb(s: StoredNetwork): PbNetworkInput {
     vlanId: n.vlanId,
     description: n.description,
     relayAddresses: n.relayAddresses ?? [],
+    serviceAddress: n.serviceAddress ?? '',
     revision: s.revision,
     createdAtMs: n.createdAtMs,
   };

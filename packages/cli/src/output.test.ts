@@ -21,6 +21,7 @@ function network(over: Partial<pb.Network> = {}): pb.Network {
     vlanId: 0,
     description: '',
     relayAddresses: [],
+    serviceAddress: '',
     revision: 7,
     createdAtMs: NOW,
     ...over,

@@ -187,6 +187,17 @@ export const NETWORK_FIELDS: Readonly<Record<string, NetworkField>> = {
       n.relayAddresses = splitList(v as string[], true);
     },
   },
+  'service-address': {
+    path: 'service_address',
+    flag: {
+      type: 'string',
+      value: 'IP',
+      help: "address every host's bridge holds (DHCP server id); default gateway, else last usable",
+    },
+    apply: (n, v) => {
+      n.serviceAddress = v as string;
+    },
+  },
 };
 
 /** Flag specs for `network create` (where --cidr is required). */

@@ -86,7 +86,7 @@ export function decodeNetwork(
   if (!v || typeof v.name !== 'string' || typeof v.cidr !== 'string' || !Array.isArray(v.pools))
     return undefined;
   // Fields added after a network was stored get their defaults.
-  const network = { relayAddresses: [], ...v } as unknown as Network;
+  const network = { relayAddresses: [], serviceAddress: '', ...v } as unknown as Network;
   return { network, revision, createRevision };
 }
 

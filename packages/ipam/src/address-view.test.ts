@@ -72,7 +72,15 @@ describe('NetworkView.propose', () => {
     const view = new NetworkView(stored({ cidr: '10.0.0.0/29' }), 0);
     view.putLease(lease('10.0.0.2', 3));
     view.markTaken(5);
-    assert.deepEqual(drain(view), [1, 3, 4, 6]);
+    // .6 is the default service address (last usable): every host's bridge holds it.
+    assert.deepEqual(drain(view), [1, 3, 4]);
+  });
+
+  it('never proposes the service address, explicit or default', () => {
+    const explicit = new NetworkView(stored({ cidr: '10.0.0.0/29', serviceAddress: '10.0.0.3' }), 0);
+    assert.deepEqual(drain(explicit), [1, 2, 4, 5, 6]);
+    const viaGateway = new NetworkView(stored({ cidr: '10.0.0.0/29', gateway: '10.0.0.1' }), 0);
+    assert.deepEqual(drain(viaGateway), [2, 3, 4, 5, 6]);
   });
 
   it('stays inside the requested pool and fills pools in order otherwise', () => {
@@ -95,13 +103,13 @@ describe('NetworkView.propose', () => {
   });
 
   it('starts at the seeded cursor and wraps around the pool', () => {
-    // Pool .1-.14 (no gateway): cursor = 1 + floor(0.5 * 14) = 8.
+    // Pool .1-.14 (no gateway; .14 is the service address): cursor = 1 + floor(0.5 * 14) = 8.
     const view = new NetworkView(stored({ cidr: '10.0.0.0/28' }), 0.5);
-    assert.deepEqual(drain(view), [8, 9, 10, 11, 12, 13, 14, 1, 2, 3, 4, 5, 6, 7]);
+    assert.deepEqual(drain(view), [8, 9, 10, 11, 12, 13, 1, 2, 3, 4, 5, 6, 7]);
   });
 
   it('moves the cursor past each proposal, wrapping at the end of the pool', () => {
-    const view = new NetworkView(stored({ cidr: '10.0.0.0/29' }), 0.99);
+    const view = new NetworkView(stored({ cidr: '10.0.0.0/29', serviceAddress: '10.0.0.3' }), 0.99);
     assert.equal(view.propose(), 6);
     view.settle(6);
     assert.equal(view.propose(), 1, 'continues from the start after the last address');
@@ -141,7 +149,7 @@ describe('NetworkView.propose', () => {
     const offs = drain(view);
     assert.deepEqual(
       [...offs].sort((a, b) => a - b),
-      range(65480, 65534),
+      range(65480, 65533),
     );
   });
 
@@ -380,8 +388,8 @@ describe('NetworkView.redefine', () => {
 
   it('applies new exclusions to proposals', () => {
     const v = new NetworkView(stored({ cidr: '10.0.0.0/29' }, 1), 0);
-    v.redefine(stored({ cidr: '10.0.0.0/29', exclusions: [{ start: '10.0.0.1', end: '10.0.0.5' }] }, 2));
-    assert.deepEqual(drain(v), [6]);
+    v.redefine(stored({ cidr: '10.0.0.0/29', exclusions: [{ start: '10.0.0.1', end: '10.0.0.4' }] }, 2));
+    assert.deepEqual(drain(v), [5]);
   });
 });
 

@@ -685,6 +685,7 @@ const MASKABLE: Record<string, string> = {
   vlan_id: 'vlanId',
   description: 'description',
   relay_addresses: 'relayAddresses',
+  service_address: 'serviceAddress',
   'dhcp_options.routers': 'dhcpOptions.routers',
   'dhcp_options.dns_servers': 'dhcpOptions.dnsServers',
   'dhcp_options.mtu': 'dhcpOptions.mtu',

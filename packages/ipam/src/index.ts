@@ -52,6 +52,7 @@ export {
   type Encapsulation,
   effectiveMtu,
   effectiveRouters,
+  effectiveServiceAddress,
   effectiveStaticRoutes,
   type ForwardMode,
   isDnsLabel,
@@ -63,6 +64,7 @@ export {
   type Pool,
   type StaticRoute,
   type StoredNetwork,
+  serviceMacFor,
   validateNetworkName,
 } from './network.js';
 export type {

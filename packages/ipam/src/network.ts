@@ -44,6 +44,11 @@ export interface Network {
   description: string;
   /** giaddrs outside the CIDR whose relayed packets belong to this network. */
   relayAddresses: string[];
+  /**
+   * The address every host's bridge holds (DHCP server identifier for agent-relayed
+   * guests), as given; '' = the default, see {@link effectiveServiceAddress}.
+   */
+  serviceAddress: string;
   createdAtMs: number;
 }
 
@@ -176,6 +181,13 @@ export function normalizeNetwork(input: NetworkInput, now = Date.now()): Network
     throw invalid('vlan_id', 'is only valid with VLAN encapsulation');
   }
 
+  let serviceAddress = '';
+  if (input.serviceAddress) {
+    const ip = inCidr(input.serviceAddress, 'service_address');
+    notEdge(ip, 'service_address', input.serviceAddress);
+    serviceAddress = formatIPv4(ip);
+  }
+
   const description = input.description ?? '';
   if (description.length > 256) throw invalid('description', 'is longer than 256 characters');
 
@@ -228,8 +240,32 @@ export function normalizeNetwork(input: NetworkInput, now = Date.now()): Network
     vlanId,
     description,
     relayAddresses: ipList(input.relayAddresses, 'relay_addresses'),
+    serviceAddress,
     createdAtMs: input.createdAtMs || now,
   };
+}
+
+/**
+ * The address every host's bridge holds for the network: guests see it as the DHCP server
+ * identifier and unicast renewals to it from any host. The configured one, else the
+ * gateway (in route/nat mode the distributed gateway is on every host anyway), else the
+ * last usable address of the CIDR. It is never handed out.
+ */
+export function effectiveServiceAddress(net: Network): string {
+  if (net.serviceAddress) return net.serviceAddress;
+  if (net.gateway) return net.gateway;
+  const cidr = parseCidr(net.cidr, 'cidr');
+  return formatIPv4(cidr.last - 1);
+}
+
+/**
+ * The bridge MAC every host uses for the network: locally administered unicast
+ * `02:6e:73:<vni as 3 bytes>` ("ns"), so the service address resolves to the same MAC on
+ * every host and a guest's unicast to it is delivered by its own host's bridge.
+ */
+export function serviceMacFor(vni: number): string {
+  const b = [0x02, 0x6e, 0x73, (vni >>> 16) & 0xff, (vni >>> 8) & 0xff, vni & 0xff];
+  return b.map((x) => x.toString(16).padStart(2, '0')).join(':');
 }
 
 /** Routers handed to guests (option 3): the configured ones, else the gateway. */
@@ -270,7 +306,7 @@ export interface CompiledNetwork {
   network: Network;
   cidr: Cidr;
   pools: CompiledPool[];
-  /** Offsets never handed out: network, broadcast, gateway, exclusions. */
+  /** Offsets never handed out: network, broadcast, gateway, service address, exclusions. */
   blocked: Array<[number, number]>;
 }
 
@@ -284,6 +320,8 @@ export function compileNetwork(net: Network): CompiledNetwork {
     const g = (parseIPv4(net.gateway) as number) - cidr.base;
     blocked.push([g, g]);
   }
+  const service = (parseIPv4(effectiveServiceAddress(net)) as number) - cidr.base;
+  blocked.push([service, service]);
   for (const r of net.exclusions) {
     blocked.push([(parseIPv4(r.start) as number) - cidr.base, (parseIPv4(r.end) as number) - cidr.base]);
   }

@@ -30,6 +30,15 @@ export interface AgentHello__Input {
    * networks this host should carry; empty = every network
    */
   'networks'?: (string)[];
+  /**
+   * random per agent process: a reconnecting agent (same instance) takes over its own
+   * registration at once; another instance claiming a live host id is ALREADY_EXISTS
+   */
+  'instanceId'?: (string);
+  /**
+   * ask for remote guests' locations in DesiredState (per-MAC forwarding entries)
+   */
+  'wantGuestLocations'?: (boolean);
 }
 
 /**
@@ -61,4 +70,13 @@ export interface AgentHello {
    * networks this host should carry; empty = every network
    */
   'networks': (string)[];
+  /**
+   * random per agent process: a reconnecting agent (same instance) takes over its own
+   * registration at once; another instance claiming a live host id is ALREADY_EXISTS
+   */
+  'instanceId': (string);
+  /**
+   * ask for remote guests' locations in DesiredState (per-MAC forwarding entries)
+   */
+  'wantGuestLocations': (boolean);
 }

@@ -25,10 +25,6 @@ export interface DesiredState__Input {
    * remote guests' locations (only when asked for)
    */
   'guests'?: (_netspan_v1_GuestLocation__Input)[];
-  /**
-   * DHCP server identifier address guests see (see README)
-   */
-  'serverIdentifier'?: (string);
 }
 
 /**
@@ -51,8 +47,4 @@ export interface DesiredState {
    * remote guests' locations (only when asked for)
    */
   'guests': (_netspan_v1_GuestLocation)[];
-  /**
-   * DHCP server identifier address guests see (see README)
-   */
-  'serverIdentifier': (string);
 }

@@ -62,6 +62,14 @@ export interface Network__Input {
    */
   'relayAddresses'?: (string)[];
   /**
+   * The address every host's bridge holds for this network, behind the same MAC on every
+   * host (derived from the VNI): guests see it as the DHCP server identifier and reach it
+   * for unicast renewals from any host, and ARP for it is answered locally, never across
+   * the tunnel. Never handed out. Default: the gateway when set, else the last usable
+   * address of the CIDR.
+   */
+  'serviceAddress'?: (string);
+  /**
    * Output only.
    * etcd mod revision of the stored definition
    */
@@ -126,6 +134,14 @@ export interface Network {
    * the CIDR needs no entry.
    */
   'relayAddresses': (string)[];
+  /**
+   * The address every host's bridge holds for this network, behind the same MAC on every
+   * host (derived from the VNI): guests see it as the DHCP server identifier and reach it
+   * for unicast renewals from any host, and ARP for it is answered locally, never across
+   * the tunnel. Never handed out. Default: the gateway when set, else the last usable
+   * address of the CIDR.
+   */
+  'serviceAddress': (string);
   /**
    * Output only.
    * etcd mod revision of the stored definition

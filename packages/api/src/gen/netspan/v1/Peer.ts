@@ -7,6 +7,10 @@
 export interface Peer__Input {
   'hostId'?: (string);
   'vtepAddress'?: (string);
+  /**
+   * networks the peer carries (flood entries only where both carry the network)
+   */
+  'networks'?: (string)[];
 }
 
 /**
@@ -15,4 +19,8 @@ export interface Peer__Input {
 export interface Peer {
   'hostId': (string);
   'vtepAddress': (string);
+  /**
+   * networks the peer carries (flood entries only where both carry the network)
+   */
+  'networks': (string)[];
 }
