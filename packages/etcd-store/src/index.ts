@@ -1,3 +1,10 @@
+export {
+  type AgentRecord,
+  type AgentWatchHandlers,
+  EtcdAgentRegistry,
+  type RegisterResult,
+  type StoredAgent,
+} from './agents.js';
 export { connectEtcd, type EtcdConnectOptions } from './client.js';
 export {
   decodeLease,
@@ -11,3 +18,4 @@ export { etcdFailure } from './errors.js';
 export { Keys, type ParsedKey, prefixEnd } from './keys.js';
 export { type ReplicaRegistration, registerReplica } from './replica.js';
 export { EtcdIpamStore, type EtcdStoreOptions } from './store.js';
+export { EtcdTokenStore, type StoredToken } from './tokens.js';

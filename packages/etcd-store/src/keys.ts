@@ -69,6 +69,12 @@ export class Keys {
   agent(host: string): string {
     return `${this.prefix}agents/${host}`;
   }
+  agents(): string {
+    return `${this.prefix}agents/`;
+  }
+  tokens(): string {
+    return `${this.prefix}tokens/`;
+  }
   replica(id: string): string {
     return `${this.prefix}replicas/${id}`;
   }

@@ -394,6 +394,21 @@ describe('NetworkView.redefine', () => {
 });
 
 describe('AddressViews', () => {
+  it('tells network listeners about snapshots, puts and deletes, and stops when unsubscribed', () => {
+    const views = new AddressViews(0);
+    let calls = 0;
+    const off = views.onNetworksChange(() => calls++);
+    views.snapshot({ revision: 1, networks: [], leases: [], reservations: [] });
+    views.networkPut(stored({ name: 'a', cidr: '10.0.0.0/24' }, 2, 2));
+    views.networkPut(stored({ name: 'a', cidr: '10.0.0.0/24', description: 'x' }, 3, 2));
+    views.networkDeleted('a');
+    views.networkDeleted('a');
+    assert.equal(calls, 4, 'deleting an unknown network is not a change');
+    off();
+    views.networkPut(stored({ name: 'b', cidr: '10.0.1.0/24' }, 4, 4));
+    assert.equal(calls, 4);
+  });
+
   it('builds views from a snapshot and follows changes, emitting events', () => {
     const views = new AddressViews(0);
     const events: ViewEvent[] = [];

@@ -359,6 +359,7 @@ export class AddressViews implements StoreObserver {
   private ready = false;
   private readonly seed: number;
   private readonly listeners = new Set<(e: ViewEvent) => void>();
+  private readonly networkListeners = new Set<() => void>();
 
   constructor(seed = Math.random()) {
     this.seed = seed;
@@ -372,6 +373,19 @@ export class AddressViews implements StoreObserver {
   onChange(fn: (e: ViewEvent) => void): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
+  }
+
+  /**
+   * Listen to network definitions changing (created, updated, deleted, or a fresh
+   * snapshot): agents' desired state follows them. Returns an unsubscribe function.
+   */
+  onNetworksChange(fn: () => void): () => void {
+    this.networkListeners.add(fn);
+    return () => this.networkListeners.delete(fn);
+  }
+
+  private networksChanged(): void {
+    for (const fn of this.networkListeners) fn();
   }
 
   private emit(e: ViewEvent): void {
@@ -390,6 +404,7 @@ export class AddressViews implements StoreObserver {
     this.revision = s.revision;
     this.ready = true;
     this.emit({ type: 'reset' });
+    this.networksChanged();
   }
 
   networkPut(n: StoredNetwork): void {
@@ -401,10 +416,11 @@ export class AddressViews implements StoreObserver {
     ) {
       this.networks.set(n.network.name, new NetworkView(n, this.seed));
     } else view.redefine(n);
+    this.networksChanged();
   }
 
   networkDeleted(name: string): void {
-    this.networks.delete(name);
+    if (this.networks.delete(name)) this.networksChanged();
   }
 
   /** Emits to listeners only when the view changed (own writes arrive twice: now and via the watch). */

@@ -27,6 +27,8 @@ export interface IpamdConfig {
   reclaimIntervalSeconds: number;
   compactRetainRevisions: number;
   electionTtlSeconds: number;
+  agentTtlSeconds: number;
+  bootstrapToken: string;
 }
 
 interface Flag {
@@ -112,6 +114,16 @@ export const FLAGS: Record<string, Flag> = {
     help: 'seconds before a dead leader of background jobs is replaced',
   },
   'max-inflight': { env: 'NETSPAN_MAX_INFLIGHT', def: '8', help: 'claim transactions in flight at once' },
+  'agent-ttl': {
+    env: 'NETSPAN_AGENT_TTL',
+    def: '5',
+    help: 'seconds a silent agent (or a dead replica) keeps its registration; peers drop it after',
+  },
+  'bootstrap-token': {
+    env: 'NETSPAN_BOOTSTRAP_TOKEN',
+    def: '',
+    help: 'join token <id>.<secret> made to exist at start, for first agents (revoke it later)',
+  },
 };
 
 export class ConfigError extends Error {
@@ -210,6 +222,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): IpamdConfig 
     reclaimIntervalSeconds: int('reclaim-interval', 0, 86_400),
     compactRetainRevisions: int('compact-retain', 100, 100_000_000),
     electionTtlSeconds: int('election-ttl', 2, 600),
+    agentTtlSeconds: int('agent-ttl', 2, 600),
+    bootstrapToken: get('bootstrap-token'),
   };
   if (Boolean(cfg.tlsCert) !== Boolean(cfg.tlsKey))
     throw new ConfigError('--tls-cert and --tls-key go together');

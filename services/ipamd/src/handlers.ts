@@ -34,7 +34,7 @@ export class InflightTracker {
 type Handler<Req, Res> = (req: Req, log: Logger) => Promise<Res> | Res;
 
 /** Wraps a domain call as a unary gRPC handler: request id, logging, error mapping. */
-function unary<Req, Res>(
+export function unary<Req, Res>(
   name: string,
   log: Logger,
   inflight: InflightTracker,
@@ -242,7 +242,9 @@ export function ipamService(engine: IpamEngine, log: Logger, inflight: InflightT
         }
       };
       if (net && !engine.views.get(net)) {
-        call.destroy(
+        // emit('error') sends the status; destroy() would drop the call without one.
+        call.emit(
+          'error',
           Object.assign(
             new Error(`network ${net} not found`),
             toServiceError(new IpamError(ErrorCode.NotFound, `network ${net} not found`)),

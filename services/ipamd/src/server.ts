@@ -2,13 +2,23 @@ import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { loadNetspan } from '@netspan/api';
 import { DhcpServer, type Outcome } from '@netspan/dhcp-server';
-import { connectEtcd, EtcdIpamStore, type ReplicaRegistration, registerReplica } from '@netspan/etcd-store';
+import {
+  connectEtcd,
+  EtcdAgentRegistry,
+  EtcdIpamStore,
+  EtcdTokenStore,
+  type ReplicaRegistration,
+  registerReplica,
+} from '@netspan/etcd-store';
 import { DhcpLeases, IpamEngine } from '@netspan/ipam';
 import { createLogger, type Logger, withTimeout } from '@netspan/log';
+import { adminService } from './admin.js';
+import { AgentHub } from './agents.js';
 import type { IpamdConfig } from './config.js';
 import { DhcpUdpListener } from './dhcp-udp.js';
 import { InflightTracker, ipamService, networkService } from './handlers.js';
 import { compactor, LeaderJob } from './leader.js';
+import { JoinTokens } from './tokens.js';
 
 export interface RunningIpamd {
   log: Logger;
@@ -18,6 +28,8 @@ export interface RunningIpamd {
   jobs: LeaderJob[];
   engine: IpamEngine;
   store: EtcdIpamStore;
+  agents: AgentHub;
+  tokens: JoinTokens;
   /** Bound gRPC address, host:port. */
   grpcAddress: string;
   stop(): Promise<void>;
@@ -68,11 +80,39 @@ export async function startIpamd(
     'state loaded',
   );
 
+  const dhcp = new DhcpLeases(engine);
+  const dhcpOutcomes = new Map<string, number>();
+  const dhcpServer = new DhcpServer(dhcp, {
+    declineQuarantineSeconds: cfg.declineQuarantineSeconds,
+    onOutcome: (type: string, outcome: Outcome, detail?: string) => {
+      const k = `${type}:${outcome}`;
+      dhcpOutcomes.set(k, (dhcpOutcomes.get(k) ?? 0) + 1);
+      if (log.isLevelEnabled('debug')) log.debug({ type, outcome, detail }, 'dhcp');
+    },
+  });
+
+  const tokens = new JoinTokens(new EtcdTokenStore(etcd, store.keys));
+  if (cfg.bootstrapToken) await tokens.ensure(cfg.bootstrapToken);
+  const agents = new AgentHub({
+    engine,
+    registry: new EtcdAgentRegistry(etcd, store.keys, {
+      ttlSeconds: cfg.agentTtlSeconds,
+      onLeaseLost: (err) => log.warn({ err: err.message }, 'agent sessions lease lost; re-registering them'),
+    }),
+    tokens,
+    dhcpServer,
+    serverId: cfg.replicaId,
+    log,
+  });
+  await agents.start();
+
   const inflight = new InflightTracker();
   const pkg = loadNetspan();
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 });
   server.addService(pkg.NetworkService.service, networkService(engine, log, inflight));
   server.addService(pkg.IpamService.service, ipamService(engine, log, inflight));
+  server.addService(pkg.AgentService.service, { Session: agents.session, Relay: agents.relay });
+  server.addService(pkg.AdminService.service, adminService(tokens, agents, log, inflight));
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(cfg.grpcListen, serverCredentials(cfg), (err, p) => (err ? reject(err) : resolve(p))),
   );
@@ -110,7 +150,6 @@ export async function startIpamd(
       }),
     );
   }
-  const dhcp = new DhcpLeases(engine);
   if (cfg.reclaimIntervalSeconds > 0) {
     jobs.push(
       new LeaderJob({
@@ -129,15 +168,6 @@ export async function startIpamd(
     );
   }
   for (const j of jobs) j.start();
-  const dhcpOutcomes = new Map<string, number>();
-  const dhcpServer = new DhcpServer(dhcp, {
-    declineQuarantineSeconds: cfg.declineQuarantineSeconds,
-    onOutcome: (type: string, outcome: Outcome, detail?: string) => {
-      const k = `${type}:${outcome}`;
-      dhcpOutcomes.set(k, (dhcpOutcomes.get(k) ?? 0) + 1);
-      if (log.isLevelEnabled('debug')) log.debug({ type, outcome, detail }, 'dhcp');
-    },
-  });
   let dhcpUdp: DhcpUdpListener | undefined;
   if (cfg.dhcpListen) {
     dhcpUdp = new DhcpUdpListener(dhcpServer, engine, {
@@ -161,9 +191,14 @@ export async function startIpamd(
     jobs,
     engine,
     store,
+    agents,
+    tokens,
     grpcAddress,
     stop: () => {
       stopped ??= (async () => {
+        // Agents first: their sessions never end on their own. Ending them (UNAVAILABLE) and
+        // revoking the sessions lease makes them re-register with another replica at once.
+        await withTimeout(agents.stop(), 3000, undefined);
         // Refuse new calls, let in-flight ones finish (bounded), then let go of etcd.
         await new Promise<void>((resolve) => {
           const force = setTimeout(() => {

@@ -1,5 +1,6 @@
 import type { CommandSpec, FlagSpecs, GroupSpec } from '../spec.js';
 import { GLOBAL_FLAGS } from '../spec.js';
+import { hostCommands, tokenCommands } from './admin.js';
 import { leaseCommands } from './lease.js';
 import { networkCommands } from './network.js';
 import { reservationCommands } from './reservation.js';
@@ -9,6 +10,8 @@ export const GROUPS: readonly GroupSpec[] = [
   { name: 'network', summary: 'networks: address plan, pools, DHCP options', commands: networkCommands },
   { name: 'lease', summary: 'leases: allocate, release, inspect', commands: leaseCommands },
   { name: 'reservation', summary: 'fixed addresses for MACs', commands: reservationCommands },
+  { name: 'token', summary: 'join tokens for agents', commands: tokenCommands },
+  { name: 'host', summary: 'hosts: live agents and their networks', commands: hostCommands },
 ];
 
 export function findGroup(name: string): GroupSpec | undefined {

@@ -1,0 +1,606 @@
+import type * as grpc from '@grpc/grpc-js';
+import { networkToPb, type pb, toServiceError } from '@netspan/api';
+import { type DhcpPacket, decode } from '@netspan/dhcp-codec';
+import type { DhcpServer } from '@netspan/dhcp-server';
+import type { AgentRecord, EtcdAgentRegistry, StoredAgent } from '@netspan/etcd-store';
+import {
+  ErrorCode,
+  effectiveServiceAddress,
+  type IpamEngine,
+  IpamError,
+  invalid,
+  isDnsLabel,
+  type Network,
+  parseIPv4,
+  validateNetworkName,
+} from '@netspan/ipam';
+import type { Logger } from '@netspan/log';
+import type { JoinTokens } from './tokens.js';
+
+export const AGENT_VERSION_MAX = 64;
+
+type SessionCall = grpc.ServerDuplexStream<pb.AgentMessage, pb.ControlMessage__Input>;
+type RelayCall = grpc.ServerDuplexStream<pb.RelayRequest, pb.RelayReply__Input>;
+
+interface Session {
+  record: AgentRecord;
+  call: SessionCall;
+  tokenId: string;
+  wantGuests: boolean;
+  lastSeenMs: number;
+  /** Key of the last DesiredState written (skip identical ones). */
+  lastSentKey: string;
+  /** A write was refused by flow control: send the latest state on 'drain'. */
+  blocked: boolean;
+  lastReport: pb.PlumbingReport | undefined;
+  timer: NodeJS.Timeout | undefined;
+  ended: boolean;
+}
+
+export interface AgentHubOptions {
+  engine: IpamEngine;
+  registry: EtcdAgentRegistry;
+  tokens: JoinTokens;
+  dhcpServer: DhcpServer;
+  /** This replica's id (Welcome.server_id, Host.server_id). */
+  serverId: string;
+  log: Logger;
+  /** A session with no message for this long is ended (the agent heartbeats every TTL/3). */
+  heartbeatTimeoutMs?: number;
+  /** How often a session re-checks that its join token was not revoked. */
+  tokenRecheckMs?: number;
+  /** Coalescing delay between a change and the desired-state fan-out. */
+  fanoutDelayMs?: number;
+}
+
+export interface HostInfo {
+  hostId: string;
+  vtepAddress: string;
+  registeredAtMs: number;
+  lastHeartbeatMs: number;
+  networks: string[];
+  agentVersion: string;
+  serverId: string;
+  lastReport: pb.PlumbingReport | undefined;
+}
+
+/**
+ * Ends a server stream with an error status. (grpc-js sends the status from the stream's
+ * 'error' handler; `destroy()` would drop the call without one.)
+ */
+function endWith(call: grpc.ServerDuplexStream<unknown, unknown>, err: grpc.ServiceError): void {
+  if (call.writableEnded) return;
+  call.emit('error', err);
+}
+
+function fail(code: ErrorCode, message: string): grpc.ServiceError {
+  return Object.assign(new Error(message), toServiceError(new IpamError(code, message))) as grpc.ServiceError;
+}
+
+function validateHello(h: pb.AgentHello): AgentRecord & { joinToken: string; wantGuests: boolean } {
+  const hostId = h.hostId ?? '';
+  if (!isDnsLabel(hostId)) throw invalid('hello.host_id', `${JSON.stringify(hostId)} is not a DNS label`);
+  if (parseIPv4(h.vtepAddress ?? '') === undefined)
+    throw invalid('hello.vtep_address', `${JSON.stringify(h.vtepAddress)} is not an IPv4 address`);
+  const mtu = h.underlayMtu || 1500;
+  if (mtu < 576 || mtu > 65535) throw invalid('hello.underlay_mtu', `${mtu} is outside 576..65535`);
+  const networks = (h.networks ?? []).map((n, i) => validateNetworkName(n, `hello.networks[${i}]`));
+  const version = h.agentVersion ?? '';
+  if (version.length > AGENT_VERSION_MAX) throw invalid('hello.agent_version', 'is too long');
+  const instanceId = h.instanceId ?? '';
+  if (instanceId.length > 64) throw invalid('hello.instance_id', 'is longer than 64 characters');
+  return {
+    hostId,
+    vtepAddress: h.vtepAddress,
+    underlayMtu: mtu,
+    networks: [...new Set(networks)].sort(),
+    instanceId,
+    agentVersion: version,
+    serverId: '',
+    registeredAtMs: Date.now(),
+    joinToken: h.joinToken ?? '',
+    wantGuests: Boolean(h.wantGuestLocations),
+  };
+}
+
+/** The mTLS client certificate's common name, when the server verified one. */
+function certificateHost(call: grpc.ServerDuplexStream<unknown, unknown>): string | undefined {
+  const cert = call.getAuthContext?.()?.sslPeerCertificate;
+  const cn = cert?.subject?.CN;
+  return typeof cn === 'string' && cn ? cn : undefined;
+}
+
+/**
+ * Agents' side of ipamd: sessions (registration bound to this replica's etcd lease,
+ * heartbeats, level-triggered desired state) and the DHCP relay stream.
+ *
+ * Every replica mirrors the registry (`agents/`) with a watch, so any replica can compute
+ * any agent's peers; a replica fans desired state out only to the sessions it holds.
+ */
+export class AgentHub {
+  /** Every live agent, from the registry watch (all replicas' sessions). */
+  readonly agents = new Map<string, StoredAgent>();
+  /** Sessions held by this replica. */
+  private readonly sessions = new Map<string, Session>();
+  private agentsRevision = 0;
+  private fanoutTimer: NodeJS.Timeout | undefined;
+  private unsubscribe: Array<() => void> = [];
+  private watch: { close(): Promise<void> } | undefined;
+  private stopping = false;
+  readonly stats = {
+    sessionsOpened: 0,
+    sessionsRefused: 0,
+    desiredStatesSent: 0,
+    relayPackets: 0,
+    relayReplies: 0,
+    relayDropped: 0,
+    relayMalformed: 0,
+    relayErrors: 0,
+  };
+  private readonly heartbeatTimeoutMs: number;
+  private readonly tokenRecheckMs: number;
+  private readonly fanoutDelayMs: number;
+
+  constructor(private readonly o: AgentHubOptions) {
+    this.heartbeatTimeoutMs = o.heartbeatTimeoutMs ?? o.registry.ttlSeconds * 1000;
+    this.tokenRecheckMs = o.tokenRecheckMs ?? 30_000;
+    this.fanoutDelayMs = o.fanoutDelayMs ?? 10;
+  }
+
+  async start(): Promise<void> {
+    this.watch = await this.o.registry.watch({
+      snapshot: (agents, revision) => {
+        this.agents.clear();
+        for (const [k, v] of agents) this.agents.set(k, v);
+        this.agentsRevision = revision;
+        this.schedule();
+      },
+      put: (a) => {
+        this.agents.set(a.record.hostId, a);
+        this.agentsRevision = Math.max(this.agentsRevision, a.modRevision);
+        this.schedule();
+      },
+      deleted: (host) => {
+        this.agents.delete(host);
+        this.schedule();
+      },
+      onResync: (reason) => this.o.log.warn({ reason }, 'agents watch re-established'),
+    });
+    this.unsubscribe.push(this.o.engine.views.onNetworksChange(() => this.schedule()));
+    this.unsubscribe.push(
+      this.o.engine.views.onChange(() => {
+        for (const s of this.sessions.values()) {
+          if (s.wantGuests) {
+            this.schedule();
+            return;
+          }
+        }
+      }),
+    );
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  /** Ends every session (agents reconnect to another replica) and drops the registry lease. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.fanoutTimer) clearTimeout(this.fanoutTimer);
+    for (const off of this.unsubscribe.splice(0)) off();
+    for (const s of [...this.sessions.values()]) {
+      this.endSession(s, fail(ErrorCode.Unavailable, 'ipamd replica is shutting down; reconnect to another'));
+    }
+    await this.watch?.close();
+    await this.o.registry.close();
+  }
+
+  hosts(): HostInfo[] {
+    const all = this.allNetworkNames();
+    return [...this.agents.values()]
+      .map(({ record }) => {
+        const s = this.sessions.get(record.hostId);
+        return {
+          hostId: record.hostId,
+          vtepAddress: record.vtepAddress,
+          registeredAtMs: record.registeredAtMs,
+          lastHeartbeatMs: s && s.record.instanceId === record.instanceId ? s.lastSeenMs : 0,
+          networks: record.networks.length ? record.networks : all,
+          agentVersion: record.agentVersion,
+          serverId: record.serverId,
+          lastReport: s?.lastReport,
+        };
+      })
+      .sort((a, b) => a.hostId.localeCompare(b.hostId));
+  }
+
+  // ------------------------------------------------------------------ sessions
+
+  readonly session = (call: SessionCall): void => {
+    if (this.stopping) {
+      endWith(call, fail(ErrorCode.Unavailable, 'ipamd replica is shutting down'));
+      return;
+    }
+    let session: Session | undefined;
+    const helloTimer = setTimeout(() => {
+      if (!session) endWith(call, fail(ErrorCode.InvalidArgument, 'no AgentHello within 10 s'));
+    }, 10_000);
+    let helloSeen = false;
+    call.on('data', (msg: pb.AgentMessage) => {
+      if (!helloSeen) {
+        helloSeen = true;
+        if (!msg.hello) {
+          clearTimeout(helloTimer);
+          endWith(call, fail(ErrorCode.InvalidArgument, 'the first message must be an AgentHello'));
+          return;
+        }
+        this.open(call, msg.hello).then(
+          (s) => {
+            clearTimeout(helloTimer);
+            session = s;
+          },
+          (err: unknown) => {
+            clearTimeout(helloTimer);
+            this.stats.sessionsRefused++;
+            const e = IpamError.from(err);
+            this.o.log.info(
+              { code: e.code, err: e.message, host: msg.hello?.hostId },
+              'agent session refused',
+            );
+            endWith(call, Object.assign(new Error(e.message), toServiceError(e)) as grpc.ServiceError);
+          },
+        );
+        return;
+      }
+      if (!session) return; // still registering
+      session.lastSeenMs = Date.now();
+      if (msg.heartbeat) {
+        call.write({ heartbeat: { sentAtMs: msg.heartbeat.sentAtMs } });
+      } else if (msg.report) {
+        session.lastReport = msg.report;
+        const r = msg.report;
+        if ((r.driftRepaired ?? 0) > 0 || (r.problems ?? []).length > 0) {
+          this.o.log.info(
+            {
+              host: session.record.hostId,
+              revision: Number(r.desiredRevision),
+              driftRepaired: r.driftRepaired,
+              problems: r.problems,
+            },
+            'agent plumbing report',
+          );
+        }
+      }
+    });
+    const closed = () => {
+      clearTimeout(helloTimer);
+      if (session) this.closeSession(session);
+    };
+    call.on('end', () => {
+      closed();
+      call.end();
+    });
+    call.on('cancelled', closed);
+    call.on('error', closed);
+    call.on('close', closed);
+  };
+
+  private async open(call: SessionCall, hello: pb.AgentHello): Promise<Session> {
+    const h = validateHello(hello);
+    let tokenId = '';
+    const certHost = certificateHost(call);
+    if (certHost !== undefined) {
+      if (certHost !== h.hostId)
+        throw new IpamError(
+          ErrorCode.PermissionDenied,
+          `client certificate is for host ${certHost}, not ${h.hostId}`,
+        );
+    } else {
+      tokenId = (await this.o.tokens.verify(h.joinToken, h.hostId)).id;
+    }
+    if (!h.instanceId) h.instanceId = `anon-${Date.now().toString(36)}`;
+    const record: AgentRecord = {
+      hostId: h.hostId,
+      vtepAddress: h.vtepAddress,
+      underlayMtu: h.underlayMtu,
+      networks: h.networks,
+      instanceId: h.instanceId,
+      agentVersion: h.agentVersion,
+      serverId: this.o.serverId,
+      registeredAtMs: h.registeredAtMs,
+    };
+    const res = await this.o.registry.register(record);
+    if (!res.ok) {
+      throw new IpamError(
+        ErrorCode.AlreadyExists,
+        `host id ${h.hostId} is registered by another live agent (vtep ${res.holder.vtepAddress}, ` +
+          `via replica ${res.holder.serverId}); stop that agent or start this one with another --host-id`,
+      );
+    }
+    if (call.cancelled || this.stopping) {
+      await this.o.registry.unregister(record.hostId, record.instanceId).catch(() => {});
+      throw new IpamError(ErrorCode.Unavailable, 'session ended while registering');
+    }
+    const previous = this.sessions.get(record.hostId);
+    if (previous) {
+      previous.ended = true; // its registration now belongs to the new session
+      clearInterval(previous.timer);
+      endWith(previous.call, fail(ErrorCode.Aborted, 'replaced by a newer session of the same agent'));
+    }
+    // The watch will also deliver this; apply it now so the first state includes us.
+    this.agents.set(record.hostId, { record, modRevision: res.modRevision });
+    const s: Session = {
+      record,
+      call,
+      tokenId,
+      wantGuests: h.wantGuests,
+      lastSeenMs: Date.now(),
+      lastSentKey: '',
+      blocked: false,
+      lastReport: undefined,
+      timer: undefined,
+      ended: false,
+    };
+    this.sessions.set(record.hostId, s);
+    this.stats.sessionsOpened++;
+    let lastTokenCheck = Date.now();
+    s.timer = setInterval(
+      () => {
+        const now = Date.now();
+        if (now - s.lastSeenMs > this.heartbeatTimeoutMs) {
+          this.o.log.warn(
+            { host: record.hostId, silentMs: now - s.lastSeenMs },
+            'agent silent; ending session',
+          );
+          this.endSession(s, fail(ErrorCode.DeadlineExceeded, 'no heartbeat within the registration TTL'));
+          return;
+        }
+        if (s.tokenId && now - lastTokenCheck >= this.tokenRecheckMs) {
+          lastTokenCheck = now;
+          this.o.tokens.verify(h.joinToken, record.hostId).catch((err: unknown) => {
+            const e = IpamError.from(err);
+            if (e.code === ErrorCode.Unavailable) return; // etcd blip: check again later
+            this.o.log.warn(
+              { host: record.hostId, err: e.message },
+              'join token no longer valid; ending session',
+            );
+            this.endSession(s, Object.assign(new Error(e.message), toServiceError(e)) as grpc.ServiceError);
+          });
+        }
+      },
+      Math.max(200, Math.min(1000, this.heartbeatTimeoutMs / 4)),
+    );
+    s.timer.unref();
+    call.on('drain', () => {
+      if (!s.blocked) return;
+      s.blocked = false;
+      s.lastSentKey = '';
+      this.sendState(s, this.allNetworkNames());
+    });
+    this.o.log.info(
+      {
+        host: record.hostId,
+        vtep: record.vtepAddress,
+        networks: record.networks,
+        instance: record.instanceId,
+      },
+      'agent registered',
+    );
+    call.write({
+      welcome: {
+        hostId: record.hostId,
+        leaseTtlSeconds: this.o.registry.ttlSeconds,
+        serverId: this.o.serverId,
+      },
+    });
+    this.sendState(s, this.allNetworkNames());
+    return s;
+  }
+
+  private endSession(s: Session, err: grpc.ServiceError): void {
+    this.closeSession(s);
+    endWith(s.call, err);
+  }
+
+  private closeSession(s: Session): void {
+    if (s.ended) return;
+    s.ended = true;
+    clearInterval(s.timer);
+    if (this.sessions.get(s.record.hostId) === s) this.sessions.delete(s.record.hostId);
+    this.o.log.info({ host: s.record.hostId }, 'agent session closed');
+    // Delete the key at once so peers converge now, not after the TTL.
+    this.o.registry.unregister(s.record.hostId, s.record.instanceId).catch((err: unknown) => {
+      this.o.log.warn(
+        { host: s.record.hostId, err: err instanceof Error ? err.message : String(err) },
+        'could not remove agent registration (it expires with the replica lease)',
+      );
+    });
+  }
+
+  // ------------------------------------------------------------------ desired state
+
+  private schedule(): void {
+    if (this.fanoutTimer || this.stopping) return;
+    this.fanoutTimer = setTimeout(() => {
+      this.fanoutTimer = undefined;
+      this.fanout();
+    }, this.fanoutDelayMs);
+  }
+
+  private allNetworkNames(): string[] {
+    return [...this.o.engine.views.networks.keys()].sort();
+  }
+
+  /** Sends every held session its desired state, where it changed. */
+  fanout(): void {
+    const all = this.allNetworkNames();
+    for (const s of this.sessions.values()) this.sendState(s, all);
+  }
+
+  private networksFor(record: AgentRecord, all: string[]): string[] {
+    if (record.networks.length === 0) return all;
+    const have = new Set(all);
+    return record.networks.filter((n) => have.has(n));
+  }
+
+  private sendState(s: Session, all: string[]): void {
+    if (s.ended || s.blocked) return;
+    const views = this.o.engine.views;
+    const names = this.networksFor(s.record, all);
+    const networks: Network[] = [];
+    const keyParts: string[] = [];
+    for (const n of names) {
+      const v = views.get(n);
+      if (!v) continue;
+      networks.push(v.stored.network);
+      keyParts.push(`${n}@${v.stored.revision}`);
+    }
+    const peers: pb.Peer__Input[] = [];
+    for (const { record } of this.agents.values()) {
+      const carried = this.networksFor(record, all);
+      peers.push({ hostId: record.hostId, vtepAddress: record.vtepAddress, networks: carried });
+      keyParts.push(`p:${record.hostId}=${record.vtepAddress}:${carried.join(',')}`);
+    }
+    const guests: pb.GuestLocation__Input[] = [];
+    if (s.wantGuests) {
+      for (const n of names) {
+        const v = views.get(n);
+        if (!v) continue;
+        for (const l of v.leasesInOrder()) {
+          const host = l.location?.host;
+          if (!host || host === s.record.hostId || !l.mac || l.state !== 'bound') continue;
+          guests.push({ network: n, mac: l.mac, address: l.address, hostId: host });
+          keyParts.push(`g:${n}/${l.mac}=${l.address}@${host}`);
+        }
+      }
+    }
+    const key = keyParts.join('|');
+    if (key === s.lastSentKey) return;
+    s.lastSentKey = key;
+    const stored = names.map((n) => views.get(n)?.stored).filter((x) => x !== undefined);
+    const ok = s.call.write({
+      desiredState: {
+        revision: Math.max(views.revision, this.agentsRevision),
+        networks: stored.map(networkToPb),
+        peers,
+        guests,
+      },
+    });
+    this.stats.desiredStatesSent++;
+    if (!ok) s.blocked = true;
+  }
+
+  // ------------------------------------------------------------------ relay
+
+  readonly relay = (call: RelayCall): void => {
+    const md = call.metadata;
+    const hostId = md.get('netspan-host-id')[0]?.toString() ?? '';
+    const auth = md.get('authorization')[0]?.toString() ?? '';
+    const token = auth.startsWith('Bearer ') ? auth.slice(7) : '';
+    let ready: Promise<AgentRecord> | undefined;
+    const authorize = async (): Promise<AgentRecord> => {
+      const certHost = certificateHost(call);
+      if (certHost !== undefined) {
+        if (certHost !== hostId)
+          throw new IpamError(
+            ErrorCode.PermissionDenied,
+            `client certificate is for host ${certHost}, not ${hostId}`,
+          );
+      } else await this.o.tokens.verify(token, hostId);
+      return this.liveRecord(hostId);
+    };
+    let pending = 0;
+    let ended = false;
+    const maybeEnd = () => {
+      if (ended && pending === 0) call.end();
+    };
+    call.on('data', (req: pb.RelayRequest) => {
+      ready ??= authorize();
+      pending++;
+      ready
+        .then(() => this.relayOne(this.liveRecord(hostId), req))
+        .then(
+          (reply) => {
+            if (!call.cancelled && !call.writableEnded) call.write(reply);
+          },
+          (err: unknown) => {
+            const e = IpamError.from(err);
+            this.o.log.info({ host: hostId, code: e.code, err: e.message }, 'relay stream refused');
+            endWith(call, Object.assign(new Error(e.message), toServiceError(e)) as grpc.ServiceError);
+          },
+        )
+        .finally(() => {
+          pending--;
+          maybeEnd();
+        });
+    });
+    call.on('end', () => {
+      ended = true;
+      maybeEnd();
+    });
+    call.on('error', () => {});
+  };
+
+  private liveRecord(hostId: string): AgentRecord {
+    const a = this.agents.get(hostId);
+    if (!a)
+      throw new IpamError(
+        ErrorCode.PermissionDenied,
+        `host ${JSON.stringify(hostId)} has no live session; open a Session first`,
+      );
+    return a.record;
+  }
+
+  private async relayOne(record: AgentRecord, req: pb.RelayRequest): Promise<pb.RelayReply__Input> {
+    const id = req.id;
+    const drop = (): pb.RelayReply__Input => {
+      this.stats.relayDropped++;
+      return { id, delivery: 'DELIVERY_DROP' };
+    };
+    this.stats.relayPackets++;
+    const name = req.network ?? '';
+    if (record.networks.length > 0 && !record.networks.includes(name))
+      throw new IpamError(ErrorCode.PermissionDenied, `host ${record.hostId} does not carry network ${name}`);
+    const view = this.o.engine.views.get(name);
+    if (!view) throw new IpamError(ErrorCode.PermissionDenied, `network ${name} does not exist`);
+    let packet: DhcpPacket;
+    try {
+      packet = decode(req.packet);
+    } catch {
+      this.stats.relayMalformed++;
+      return drop();
+    }
+    // Agents relay what guests sent on their bridge: a packet that claims to have passed a
+    // relay already would pick its own network by giaddr. Not ours to trust.
+    if (packet.giaddr !== '0.0.0.0') return drop();
+    const network = view.stored.network;
+    let reply: Awaited<ReturnType<DhcpServer['handle']>>;
+    try {
+      reply = await this.o.dhcpServer.handle(packet, {
+        network,
+        serverId: effectiveServiceAddress(network),
+        location: { host: record.hostId, via: 'agent' },
+        underlayMtu: record.underlayMtu,
+      });
+    } catch (err) {
+      // etcd unavailable and the like: stay silent, the guest retries.
+      this.stats.relayErrors++;
+      this.o.log.warn(
+        { err: err instanceof Error ? err.message : String(err) },
+        'relayed DHCP request failed',
+      );
+      return drop();
+    }
+    if (!reply) return drop();
+    this.stats.relayReplies++;
+    const d = reply.delivery;
+    if (d.kind === 'unicast')
+      return { id, packet: reply.bytes, delivery: 'DELIVERY_UNICAST', dstAddress: d.address, dstMac: d.mac };
+    return {
+      id,
+      packet: reply.bytes,
+      delivery: 'DELIVERY_BROADCAST',
+      dstMac: d.kind === 'broadcast' ? d.mac : '',
+    };
+  }
+}
