@@ -42,6 +42,8 @@ export interface Step {
    * True when the step corrects an object that already existed (a missing flood entry on an existing
    * VXLAN device, a wrong MTU, a VXLAN device recreated...); false when it builds a network that was
    * absent or removes one that is no longer desired. `reconcile` counts these as `driftRepaired`.
+   * Plan is stateless, so on a network that already exists it cannot tell a peer that joined or left
+   * from a flood entry removed or added by hand: both count as repairs.
    */
   repair: boolean;
 }
