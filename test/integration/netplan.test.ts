@@ -3,6 +3,7 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { serviceMacFor as ipamServiceMacFor } from '@netspan/ipam';
 import {
   bridgeName,
   desiredNft,
@@ -144,6 +145,13 @@ after(async () => {
   }
 });
 
+describe('netplan and ipam agree', () => {
+  it('derive the same anycast service MAC from a VNI', () => {
+    for (const vni of [1, 100, VNI, 0xabcdef, DB_VNI])
+      assert.equal(serviceMacFor(vni), ipamServiceMacFor(vni));
+  });
+});
+
 describe('netplan reconcile in a real namespace', () => {
   it('builds bridges, VXLAN devices, addresses, flood entries and the nft table from nothing', async () => {
     const desired = hostA([lab, db]);
@@ -188,10 +196,14 @@ describe('netplan reconcile in a real namespace', () => {
     assert.equal(normalizeNft(table), normalizeNft(want ?? ''));
   });
 
-  it('changes nothing on a second pass, with a guest attached', async () => {
+  it('changes nothing on a second pass, with guests attached (one with a smaller MTU)', async () => {
     await addGuest(A, GA, '10.20.0.11/24', 'a');
+    // A port with a smaller MTU would shrink a bridge whose MTU was only given at creation.
+    await inNs(A, 'ip', 'link', 'add', 'vm1', 'mtu', '1400', 'type', 'veth', 'peer', 'name', 'vm1p');
+    await inNs(A, 'ip', 'link', 'set', 'vm1', 'master', BR, 'up');
     const r = await reconcile(hostA([lab, db]), runnerA);
     assert.deepEqual(r, { steps: [], driftRepaired: 0, problems: [] });
+    assert.equal((await link(A, BR)).mtu, 1450);
   });
 
   it('puts back a flood entry deleted by hand: driftRepaired = 1', async () => {

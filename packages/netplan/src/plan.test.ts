@@ -27,7 +27,8 @@ describe('plan: empty host', () => {
     const steps = plan(desired, empty());
     assert.deepEqual(cmds(steps), [
       'nft -f -',
-      'ip link add name nsbr100 address 02:6e:73:00:00:64 mtu 1450 type bridge',
+      'ip link add name nsbr100 address 02:6e:73:00:00:64 type bridge',
+      'ip link set dev nsbr100 mtu 1450',
       'ip link set dev nsbr100 addrgenmode none',
       'ip link set dev nsbr100 alias lab',
       'ip link set dev nsbr100 up',
@@ -39,7 +40,8 @@ describe('plan: empty host', () => {
       'bridge fdb append 00:00:00:00:00:00 dev nsvx100 dst 10.99.0.2',
       'bridge fdb append 00:00:00:00:00:00 dev nsvx100 dst 10.99.0.3',
       'bridge fdb replace 52:54:00:aa:bb:cc dev nsvx100 dst 10.99.0.3 static',
-      'ip link add name nsbr16777215 address 02:6e:73:ff:ff:ff mtu 1450 type bridge',
+      'ip link add name nsbr16777215 address 02:6e:73:ff:ff:ff type bridge',
+      'ip link set dev nsbr16777215 mtu 1450',
       'ip link set dev nsbr16777215 addrgenmode none',
       'ip link set dev nsbr16777215 alias db',
       'ip link set dev nsbr16777215 up',
@@ -268,9 +270,10 @@ describe('plan: desired changes', () => {
     assert.ok(br);
     br.kind = 'veth';
     const steps = cmds(plan(desired, actual));
-    assert.deepEqual(steps.slice(0, 2), [
+    assert.deepEqual(steps.slice(0, 3), [
       'ip link del dev nsbr16777215',
-      'ip link add name nsbr16777215 address 02:6e:73:ff:ff:ff mtu 1450 type bridge',
+      'ip link add name nsbr16777215 address 02:6e:73:ff:ff:ff type bridge',
+      'ip link set dev nsbr16777215 mtu 1450',
     ]);
   });
 
@@ -301,7 +304,8 @@ describe('plan: VLAN mode (planning only: this kernel has no 8021q)', () => {
     const steps = plan(host, empty());
     assert.deepEqual(cmds(steps), [
       'nft -f -',
-      'ip link add name nsbr30 address 02:6e:73:00:00:1e mtu 1500 type bridge',
+      'ip link add name nsbr30 address 02:6e:73:00:00:1e type bridge',
+      'ip link set dev nsbr30 mtu 1500',
       'ip link set dev nsbr30 addrgenmode none',
       'ip link set dev nsbr30 alias legacy',
       'ip link set dev nsbr30 up',

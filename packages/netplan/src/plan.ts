@@ -182,9 +182,12 @@ function planNetwork(
   }
   if (!b) {
     add(
-      ip('link', 'add', 'name', br, 'address', w.serviceMac, 'mtu', String(net.mtu), 'type', 'bridge'),
+      ip('link', 'add', 'name', br, 'address', w.serviceMac, 'type', 'bridge'),
       `network ${net.name} (VNI ${net.vni}) has no bridge`,
     );
+    // Not `mtu` on `link add`: only an MTU set afterwards counts as set by the user, and only then
+    // does the kernel keep it when a guest port with a smaller MTU joins (it would shrink otherwise).
+    add(ip('link', 'set', 'dev', br, 'mtu', String(net.mtu)), `${br} MTU ${net.mtu}, pinned`);
     // Before `up`, so the anycast MAC never gets an IPv6 link-local address to speak from.
     add(ip('link', 'set', 'dev', br, 'addrgenmode', 'none'), `no IPv6 link-local address on ${br}`);
     add(ip('link', 'set', 'dev', br, 'alias', net.name), `${br} carries network ${net.name}`);
