@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { NetplanError } from './errors.js';
+import { reconcile } from './reconcile.js';
+import { fixtureRunner, loadFixture } from './test-fixtures.js';
+
+const convergedFx = loadFixture('converged');
+const emptyFx = loadFixture('empty');
+const READS = ['ip -j -d link show', 'ip -j addr show', 'bridge -j fdb show', 'nft -j list tables bridge'];
+
+describe('reconcile', () => {
+  it('on a converged host only reads', async () => {
+    const runner = fixtureRunner(convergedFx);
+    const r = await reconcile(convergedFx.desired, runner);
+    assert.deepEqual(r, { steps: [], driftRepaired: 0, problems: [] });
+    assert.deepEqual(
+      runner.calls.map((c) => c.argv.join(' ')).sort(),
+      [...READS, 'nft list table bridge netspan'].sort(),
+    );
+  });
+
+  it('applies every step in order, passing the nft transaction on stdin, then reads back to verify', async () => {
+    const runner = fixtureRunner(emptyFx);
+    const logged: string[] = [];
+    const log = {
+      info: (_: object, msg: string) => logged.push(msg),
+      warn: (_: object, msg: string) => logged.push(msg),
+    };
+    const r = await reconcile(convergedFx.desired, runner, { log });
+    const applied = runner.calls.slice(READS.length, READS.length + r.steps.length);
+    assert.deepEqual(
+      applied.map((c) => c.argv),
+      r.steps.map((s) => s.argv),
+    );
+    assert.match(applied[0]?.input ?? '', /^table bridge netspan\n/);
+    assert.equal(logged.filter((m) => m === 'netplan step').length, r.steps.length);
+    // The fake host never changes, so the read-back finds every step still missing.
+    assert.equal(r.problems.length, r.steps.length);
+    assert.ok(r.problems.every((p) => p.startsWith('not converged: ')));
+    assert.equal(r.driftRepaired, 0, 'building from nothing repairs nothing');
+  });
+
+  it('reports a failed step with its exit code and goes on with the rest', async () => {
+    const base = fixtureRunner(emptyFx);
+    let applied = 0;
+    const runner = {
+      async run(argv: string[], input?: string) {
+        if (argv[0] === 'ip' && argv[1] === 'link' && argv[2] === 'add' && argv[4] === 'nsbr100') {
+          return { stdout: '', stderr: 'RTNETLINK answers: Operation not permitted\n', code: 2 };
+        }
+        if (!argv.includes('-j') && argv[1] !== 'list') applied++;
+        return base.run(argv, input);
+      },
+    };
+    const r = await reconcile(convergedFx.desired, runner);
+    const failed = r.problems.filter((p) => !p.startsWith('not converged: '));
+    assert.equal(failed.length, 1);
+    assert.match(
+      failed[0] ?? '',
+      /^ip link add name nsbr100 .*exit 2: RTNETLINK answers: Operation not permitted$/,
+    );
+    assert.equal(applied, r.steps.length - 1, 'every other step still ran');
+  });
+
+  it('stops between steps when aborted', async () => {
+    const controller = new AbortController();
+    controller.abort(new Error('shutdown'));
+    await assert.rejects(
+      reconcile(convergedFx.desired, fixtureRunner(emptyFx), { signal: controller.signal }),
+      (e: unknown) => e instanceof NetplanError && e.code === 'ABORTED',
+    );
+  });
+
+  it('rejects an invalid desired state before running anything', async () => {
+    const runner = fixtureRunner(emptyFx);
+    await assert.rejects(
+      reconcile({ ...convergedFx.desired, localVtep: 'nope' }, runner),
+      (e: unknown) => e instanceof NetplanError && e.code === 'INVALID_ARGUMENT',
+    );
+    assert.ok(runner.calls.every((c) => READS.includes(c.argv.join(' '))));
+  });
+});
