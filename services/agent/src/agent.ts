@@ -109,7 +109,11 @@ export class Agent {
   ) {
     this.runner = opts.runner ?? execRunner();
     this.control = new ControlClient(cfg, log, randomUUID());
-    this.relay = new DhcpRelay(new RelayStream(cfg.hostId, cfg.joinToken, log), () => this.control.clients, log);
+    this.relay = new DhcpRelay(
+      new RelayStream(cfg.hostId, cfg.joinToken, log),
+      () => this.control.clients,
+      log,
+    );
     this.control.on('desired', (state) => {
       this.desired = state;
       this.kick();
@@ -118,7 +122,12 @@ export class Agent {
 
   start(): void {
     this.log.info(
-      { host: this.cfg.hostId, vtep: this.cfg.vtepAddress, ipamd: this.cfg.ipamdEndpoints, underlayMtu: this.cfg.underlayMtu },
+      {
+        host: this.cfg.hostId,
+        vtep: this.cfg.vtepAddress,
+        ipamd: this.cfg.ipamdEndpoints,
+        underlayMtu: this.cfg.underlayMtu,
+      },
       'agent starting',
     );
     this.control.start();
@@ -175,7 +184,13 @@ export class Agent {
     this.stats.driftRepaired += drift;
     if (steps > 0 || problems.length > 0)
       this.log.info(
-        { revision: Number(state.revision), steps, driftRepaired: drift, problems, networks: plan.bridges.size },
+        {
+          revision: Number(state.revision),
+          steps,
+          driftRepaired: drift,
+          problems,
+          networks: plan.bridges.size,
+        },
         'reconciled',
       );
     this.control.report({ desiredRevision: state.revision, driftRepaired: drift, problems });

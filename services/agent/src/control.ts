@@ -7,7 +7,11 @@ import type { AgentConfig } from './config.js';
 export const AGENT_VERSION = '0.1.0';
 
 /** Statuses after which retrying soon is pointless: the operator has to act. */
-const NEEDS_OPERATOR = new Set([grpc.status.UNAUTHENTICATED, grpc.status.PERMISSION_DENIED, grpc.status.INVALID_ARGUMENT]);
+const NEEDS_OPERATOR = new Set([
+  grpc.status.UNAUTHENTICATED,
+  grpc.status.PERMISSION_DENIED,
+  grpc.status.INVALID_ARGUMENT,
+]);
 
 export interface ControlEvents {
   connected: [endpoint: string, welcome: pb.Welcome];
@@ -85,7 +89,10 @@ export class ControlClient extends EventEmitter<ControlEvents> {
         this.stats.connects++;
         ttlMs = Math.max(1000, Number(m.welcome.leaseTtlSeconds) * 1000);
         this.startHeartbeat(call, ttlMs);
-        this.log.info({ endpoint, server: m.welcome.serverId, ttlSeconds: Number(m.welcome.leaseTtlSeconds) }, 'registered');
+        this.log.info(
+          { endpoint, server: m.welcome.serverId, ttlSeconds: Number(m.welcome.leaseTtlSeconds) },
+          'registered',
+        );
         this.emit('connected', endpoint, m.welcome);
       } else if (m.desiredState) {
         this.stats.desiredStates++;
@@ -113,7 +120,10 @@ export class ControlClient extends EventEmitter<ControlEvents> {
         this.log.warn({ endpoint, err: s.details }, 'host id in use; retrying');
         delay = jittered(this.attempt, 1000, 10_000);
       } else {
-        this.log.warn({ endpoint, status: grpc.status[s.code], err: s.details, welcomed }, 'session ended; reconnecting');
+        this.log.warn(
+          { endpoint, status: grpc.status[s.code], err: s.details, welcomed },
+          'session ended; reconnecting',
+        );
         delay = jittered(this.attempt, 200, 10_000);
         this.endpointIndex++; // next endpoint: this one may be down
       }
@@ -135,7 +145,10 @@ export class ControlClient extends EventEmitter<ControlEvents> {
     });
   }
 
-  private startHeartbeat(call: grpc.ClientDuplexStream<pb.AgentMessage__Input, pb.ControlMessage>, ttlMs: number): void {
+  private startHeartbeat(
+    call: grpc.ClientDuplexStream<pb.AgentMessage__Input, pb.ControlMessage>,
+    ttlMs: number,
+  ): void {
     this.stopHeartbeat();
     const every = Math.max(300, Math.floor(ttlMs / 3));
     this.heartbeat = setInterval(() => {

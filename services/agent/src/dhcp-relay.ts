@@ -14,7 +14,10 @@ export class RelayStream {
   private call: grpc.ClientDuplexStream<pb.RelayRequest__Input, pb.RelayReply> | undefined;
   private owner: NetspanClients | undefined;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (r: pb.RelayReply | undefined) => void; timer: NodeJS.Timeout }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (r: pb.RelayReply | undefined) => void; timer: NodeJS.Timeout }
+  >();
 
   constructor(
     private readonly hostId: string,
@@ -161,7 +164,8 @@ export class DhcpRelay {
           this.stats.dropped++;
           return;
         }
-        const dst = reply.delivery === 'DELIVERY_UNICAST' && reply.dstAddress ? reply.dstAddress : '255.255.255.255';
+        const dst =
+          reply.delivery === 'DELIVERY_UNICAST' && reply.dstAddress ? reply.dstAddress : '255.255.255.255';
         if (this.sockets.get(s.network) !== s) return; // socket replaced meanwhile
         s.socket.send(reply.packet, CLIENT_PORT, dst, (err) => {
           if (err) {
