@@ -40,7 +40,10 @@ export interface ChaosReport {
   duplicates: string[];
   lost: string[];
   orphans: string[];
-  /** ACKs clients saw while etcd was down (must be 0: nothing is committed then). */
+  /**
+   * ACKs clients saw while etcd was down, from half a second after it died (replies in
+   * flight may still land) until it was back: must be 0, nothing is committed then.
+   */
   acksWhileEtcdDown: number;
   /** How long a gRPC call took to fail while etcd was down, ms (fast UNAVAILABLE). */
   grpcFailFastMs: number;
@@ -178,6 +181,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const holding = new Map<string, string>(); // client -> address it holds now
     let naks = 0;
     let etcdDown = false;
+    let etcdDownSince = 0;
     let acksWhileDown = 0;
     let etcdBackAt = 0;
     let recoveryMs = -1;
@@ -195,7 +199,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       const at = Date.now();
       acks.push({ client, address, at });
       holding.set(client, address);
-      if (etcdDown) acksWhileDown++;
+      // Replies already in flight when etcd died still arrive: allow them half a second.
+      if (etcdDown && at - etcdDownSince > 500) acksWhileDown++;
       if (etcdBackAt && recoveryMs < 0) recoveryMs = at - etcdBackAt;
     };
 
@@ -258,6 +263,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
           say('chaos: stopping etcd');
           await etcd.kill();
           etcdDown = true;
+          etcdDownSince = Date.now();
           // While etcd is down a gRPC call fails fast with UNAVAILABLE.
           const live = replicas.find((r) => r !== undefined) as IpamdHandle;
           const c = createClients(live.grpcAddress);
