@@ -1,7 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { networkToPb, type pb, toServiceError } from '@netspan/api';
-import { type DhcpPacket, decode } from '@netspan/dhcp-codec';
-import type { DhcpServer } from '@netspan/dhcp-server';
+import { type DhcpPacket, decode, MessageType, macAddress } from '@netspan/dhcp-codec';
+import { clientIdentity, type DhcpServer, type LeaseBackend } from '@netspan/dhcp-server';
 import type { AgentRecord, EtcdAgentRegistry, StoredAgent } from '@netspan/etcd-store';
 import {
   ErrorCode,
@@ -15,6 +15,7 @@ import {
   validateNetworkName,
 } from '@netspan/ipam';
 import type { Logger } from '@netspan/log';
+import { type HostQuota, RateLimiter } from './abuse.js';
 import type { JoinTokens } from './tokens.js';
 
 export const AGENT_VERSION_MAX = 64;
@@ -42,6 +43,14 @@ export interface AgentHubOptions {
   registry: EtcdAgentRegistry;
   tokens: JoinTokens;
   dhcpServer: DhcpServer;
+  /** The lease layer behind dhcpServer (who holds what), for the per-host cap. */
+  leases: Pick<LeaseBackend, 'leaseOf'>;
+  /** Addresses per host and network (0 = unlimited). */
+  quota: HostQuota;
+  /** DHCP packets per second one agent may relay (0 = unlimited); bursts of twice that. */
+  agentDhcpRate?: number;
+  /** DHCP packets per second one client MAC may send (0 = unlimited); bursts of twice that. */
+  clientLimiter: RateLimiter;
   /** This replica's id (Welcome.server_id, Host.server_id). */
   serverId: string;
   log: Logger;
@@ -136,7 +145,11 @@ export class AgentHub {
     relayDropped: 0,
     relayMalformed: 0,
     relayErrors: 0,
+    relayRateLimited: 0,
+    relayClientRateLimited: 0,
+    relayOverHostCap: 0,
   };
+  private readonly agentLimiter: RateLimiter;
   private readonly heartbeatTimeoutMs: number;
   private readonly tokenRecheckMs: number;
   private readonly fanoutDelayMs: number;
@@ -145,6 +158,8 @@ export class AgentHub {
     this.heartbeatTimeoutMs = o.heartbeatTimeoutMs ?? o.registry.ttlSeconds * 1000;
     this.tokenRecheckMs = o.tokenRecheckMs ?? 30_000;
     this.fanoutDelayMs = o.fanoutDelayMs ?? 10;
+    const rate = o.agentDhcpRate ?? 0;
+    this.agentLimiter = new RateLimiter(rate, Math.max(1, rate * 2), 10_000);
   }
 
   async start(): Promise<void> {
@@ -558,6 +573,10 @@ export class AgentHub {
       return { id, delivery: 'DELIVERY_DROP' };
     };
     this.stats.relayPackets++;
+    if (!this.agentLimiter.allow(record.hostId)) {
+      this.stats.relayRateLimited++;
+      return drop();
+    }
     const name = req.network ?? '';
     if (record.networks.length > 0 && !record.networks.includes(name))
       throw new IpamError(ErrorCode.PermissionDenied, `host ${record.hostId} does not carry network ${name}`);
@@ -573,6 +592,21 @@ export class AgentHub {
     // Agents relay what guests sent on their bridge: a packet that claims to have passed a
     // relay already would pick its own network by giaddr. Not ours to trust.
     if (packet.giaddr !== '0.0.0.0') return drop();
+    if (!this.o.clientLimiter.allow(`${name}/${macAddress(packet) ?? ''}`)) {
+      this.stats.relayClientRateLimited++;
+      return drop();
+    }
+    // A client without an address is a claim on the pool: count it against the host's cap.
+    const type = packet.options.messageType;
+    const clientId = clientIdentity(packet);
+    const newClient =
+      clientId !== undefined &&
+      (type === MessageType.Discover || type === MessageType.Request) &&
+      this.o.leases.leaseOf(name, clientId) === undefined;
+    if (newClient && !this.o.quota.admit(name, record.hostId, clientId as string)) {
+      this.stats.relayOverHostCap++;
+      return drop();
+    }
     const network = view.stored.network;
     let reply: Awaited<ReturnType<DhcpServer['handle']>>;
     try {
@@ -585,12 +619,16 @@ export class AgentHub {
     } catch (err) {
       // etcd unavailable and the like: stay silent, the guest retries.
       this.stats.relayErrors++;
+      if (newClient) this.o.quota.release(name, record.hostId, clientId as string);
       this.o.log.warn(
         { err: err instanceof Error ? err.message : String(err) },
         'relayed DHCP request failed',
       );
       return drop();
     }
+    const offered = reply?.packet.options.messageType === MessageType.Offer;
+    if (newClient && !offered && reply?.packet.options.messageType !== MessageType.Ack)
+      this.o.quota.release(name, record.hostId, clientId as string);
     if (!reply) return drop();
     this.stats.relayReplies++;
     const d = reply.delivery;

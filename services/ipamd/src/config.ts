@@ -29,6 +29,9 @@ export interface IpamdConfig {
   electionTtlSeconds: number;
   agentTtlSeconds: number;
   bootstrapToken: string;
+  agentDhcpRate: number;
+  clientDhcpRate: number;
+  maxLeasesPerHost: number;
 }
 
 interface Flag {
@@ -118,6 +121,21 @@ export const FLAGS: Record<string, Flag> = {
     env: 'NETSPAN_AGENT_TTL',
     def: '5',
     help: 'seconds a silent agent (or a dead replica) keeps its registration; peers drop it after',
+  },
+  'agent-dhcp-rate': {
+    env: 'NETSPAN_AGENT_DHCP_RATE',
+    def: '500',
+    help: 'DHCP packets per second one agent may relay, bursts of twice that (0 = unlimited)',
+  },
+  'client-dhcp-rate': {
+    env: 'NETSPAN_CLIENT_DHCP_RATE',
+    def: '10',
+    help: 'DHCP packets per second one client MAC may send, bursts of twice that (0 = unlimited)',
+  },
+  'max-leases-per-host': {
+    env: 'NETSPAN_MAX_LEASES_PER_HOST',
+    def: '1024',
+    help: 'addresses (leases and pending offers) one agent host may hold per network (0 = unlimited)',
   },
   'bootstrap-token': {
     env: 'NETSPAN_BOOTSTRAP_TOKEN',
@@ -224,6 +242,9 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): IpamdConfig 
     electionTtlSeconds: int('election-ttl', 2, 600),
     agentTtlSeconds: int('agent-ttl', 2, 600),
     bootstrapToken: get('bootstrap-token'),
+    agentDhcpRate: int('agent-dhcp-rate', 0, 1_000_000),
+    clientDhcpRate: int('client-dhcp-rate', 0, 1_000_000),
+    maxLeasesPerHost: int('max-leases-per-host', 0, 16_777_216),
   };
   if (Boolean(cfg.tlsCert) !== Boolean(cfg.tlsKey))
     throw new ConfigError('--tls-cert and --tls-key go together');

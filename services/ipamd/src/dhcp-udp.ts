@@ -1,5 +1,5 @@
 import dgram from 'node:dgram';
-import { type DhcpPacket, decode } from '@netspan/dhcp-codec';
+import { type DhcpPacket, decode, macAddress } from '@netspan/dhcp-codec';
 import type { DhcpServer } from '@netspan/dhcp-server';
 import { cidrContains, type IpamEngine, type Network, parseIPv4 } from '@netspan/ipam';
 import type { Logger } from '@netspan/log';
@@ -10,6 +10,8 @@ export interface DhcpUdpOptions {
   /** Server identifier (option 54) to hand out; default the listen host. */
   serverId?: string;
   log: Logger;
+  /** Per-client-MAC rate limit (a chatty or hostile client is dropped and counted). */
+  clientLimiter?: { allow(key: string): boolean };
 }
 
 /**
@@ -22,7 +24,15 @@ export class DhcpUdpListener {
   private socket: dgram.Socket | undefined;
   private inflight = 0;
   private drainWaiters: Array<() => void> = [];
-  readonly stats = { received: 0, replied: 0, notRelayed: 0, unknownNetwork: 0, malformed: 0, errors: 0 };
+  readonly stats = {
+    received: 0,
+    replied: 0,
+    notRelayed: 0,
+    unknownNetwork: 0,
+    malformed: 0,
+    errors: 0,
+    rateLimited: 0,
+  };
   address = '';
 
   constructor(
@@ -93,6 +103,10 @@ export class DhcpUdpListener {
     const network = this.networkFor(packet);
     if (!network) {
       this.stats.unknownNetwork++;
+      return;
+    }
+    if (this.o.clientLimiter && !this.o.clientLimiter.allow(`${network.name}/${macAddress(packet) ?? ''}`)) {
+      this.stats.rateLimited++;
       return;
     }
     this.inflight++;

@@ -12,6 +12,7 @@ import {
 } from '@netspan/etcd-store';
 import { DhcpLeases, IpamEngine } from '@netspan/ipam';
 import { createLogger, type Logger, withTimeout } from '@netspan/log';
+import { HostQuota, RateLimiter } from './abuse.js';
 import { adminService } from './admin.js';
 import { AgentHub } from './agents.js';
 import type { IpamdConfig } from './config.js';
@@ -91,6 +92,7 @@ export async function startIpamd(
     },
   });
 
+  const clientLimiter = new RateLimiter(cfg.clientDhcpRate, Math.max(1, cfg.clientDhcpRate * 2));
   const tokens = new JoinTokens(new EtcdTokenStore(etcd, store.keys));
   if (cfg.bootstrapToken) await tokens.ensure(cfg.bootstrapToken);
   const agents = new AgentHub({
@@ -101,6 +103,10 @@ export async function startIpamd(
     }),
     tokens,
     dhcpServer,
+    leases: dhcp,
+    quota: new HostQuota(engine.views, cfg.maxLeasesPerHost),
+    agentDhcpRate: cfg.agentDhcpRate,
+    clientLimiter,
     serverId: cfg.replicaId,
     log,
   });
@@ -174,6 +180,7 @@ export async function startIpamd(
       listen: cfg.dhcpListen,
       ...(cfg.dhcpServerId ? { serverId: cfg.dhcpServerId } : {}),
       log,
+      clientLimiter,
     });
     await dhcpUdp.start();
   }
