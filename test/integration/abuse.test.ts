@@ -124,7 +124,9 @@ it('contains a random-MAC flood from one host: its cap holds, the other host sti
   const victims = Array.from({ length: 30 }, (_, i) => `02:00:00:00:01:${i.toString(16).padStart(2, '0')}`);
   const results = await Promise.all(victims.map((m) => dora(victim, m)));
   const won = (await Promise.all(flood)).filter(Boolean).length;
-  console.log(`flood: 1500 DORAs from one host -> ${won} addresses; victim: ${results.filter(Boolean).length}/30`);
+  console.log(
+    `flood: 1500 DORAs from one host -> ${won} addresses; victim: ${results.filter(Boolean).length}/30`,
+  );
   assert.equal(results.filter(Boolean).length, 30, 'every victim guest got an address');
   assert.ok(won <= CAP, `the flooding host got ${won} addresses`);
   assert.ok((await leasesAt('attacker')) <= CAP);
