@@ -624,6 +624,8 @@ export class IpamEngine {
   // ---------------------------------------------------------------- usage
 
   async usage(name?: string): Promise<NetworkUsage[]> {
+    // The request field is `name` (GetNetworkUsageRequest), so errors name it.
+    if (name) validateNetworkName(name, 'name');
     const names = name ? [(await this.view(name)).name] : [...this.views.networks.keys()].sort();
     return names.map((n) => {
       const view = this.views.get(n) as NetworkView;
