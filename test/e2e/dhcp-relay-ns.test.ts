@@ -200,8 +200,12 @@ it('udhcpc behind dhcrelay gets a lease with the network options, renews it and 
   assert.match(bound, /mtu=1450 /, 'VXLAN MTU through option 26');
   assert.match(bound, /serverid=198\.18\.0\.1 /);
   assert.match(bound, /lease=120$/);
-  const { stdout } = await run('ip', ['-n', C, '-4', 'addr', 'show', 'c0']);
-  assert.match(stdout, new RegExp(`inet ${addr.replace(/\./g, '\\.')}/24`));
+  // The client's script logs the event before it configures c0: wait for the address.
+  const inet = new RegExp(`inet ${addr.replace(/\./g, '\\.')}/24`);
+  await waitFor(async () => inet.test((await run('ip', ['-n', C, '-4', 'addr', 'show', 'c0'])).stdout), {
+    what: `${addr} on c0`,
+    timeoutMs: 5000,
+  });
 
   const [lease] = await leases();
   assert.equal(lease?.address, addr);
