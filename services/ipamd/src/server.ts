@@ -21,6 +21,9 @@ import { InflightTracker, ipamService, networkService } from './handlers.js';
 import { compactor, LeaderJob } from './leader.js';
 import { JoinTokens } from './tokens.js';
 
+/** The gRPC handlers, for tests that drive them without a socket (fuzzing). */
+export { InflightTracker, ipamService, networkService } from './handlers.js';
+
 export interface RunningIpamd {
   log: Logger;
   dhcpServer: DhcpServer;
