@@ -32,6 +32,9 @@ before(async () => {
       '300',
       '--client-dhcp-rate',
       '5',
+      // A loaded CI machine must not expire the sessions mid-test.
+      '--agent-ttl',
+      '30',
     ],
   });
   c = createClients(ipamd.grpcAddress);
@@ -64,8 +67,23 @@ function relay(hostId: string) {
   md.set('authorization', `Bearer ${TOKEN}`);
   const call = c.agent.Relay(md);
   const waiting = new Map<number, (r: pb.RelayReply) => void>();
-  call.on('data', (r: pb.RelayReply) => waiting.get(Number(r.id))?.(r));
+  call.on('data', (r: pb.RelayReply) => {
+    waiting.get(Number(r.id))?.(r);
+    waiting.delete(Number(r.id));
+  });
   call.on('error', () => {});
+  // If the stream ends, nothing pending may hang the test: it fails on the missing replies.
+  call.on('status', (st: grpc.StatusObject) => {
+    for (const [n, resolve] of waiting)
+      resolve({
+        id: n,
+        delivery: 'DELIVERY_DROP',
+        packet: Buffer.alloc(0),
+        dstAddress: `stream ended: ${st.details}`,
+        dstMac: '',
+      });
+    waiting.clear();
+  });
   let id = 1;
   return {
     send(packet: Buffer): Promise<pb.RelayReply> {
