@@ -165,4 +165,24 @@ describe('agents across hosts', () => {
     await sim.waitForPeers();
     assert.deepEqual(await sim.floodTargets('host1'), [sim.vtepOf('host2'), vtep].sort());
   });
+
+  it('programs remote guests’ MACs from lease locations with --remote-macs', async () => {
+    await sim.stopAgent('host1', 'SIGTERM');
+    sim.startAgent('host1', ['--remote-macs']);
+    await sim.waitForPeers();
+    const vni = await sim.vniOf('sim');
+    const remote = onSim().filter((g) => g.host !== 'host1');
+    await waitFor(
+      async () => {
+        const out = await inNs(sim.hostNs('host1'), 'bridge', '-j', 'fdb', 'show', 'dev', `nsvx${vni}`);
+        const entries = JSON.parse(out || '[]') as Array<{ mac: string; dst?: string; state?: string }>;
+        return remote.every((g) =>
+          entries.some((e) => e.mac === g.mac && e.dst === sim.vtepOf(g.host) && e.state === 'static'),
+        );
+      },
+      { what: 'static entries for every remote guest', timeoutMs: 10_000 },
+    );
+    const a = guest('g1-1');
+    for (const g of remote) assert.equal(await sim.ping(a, g.address, 2), true, `${a.name} -> ${g.name}`);
+  });
 });

@@ -322,7 +322,7 @@ export class Sim {
   /** Where this process reaches ipamd (the root-namespace link). */
   apiAddress = '';
 
-  startAgent(host: string): number {
+  startAgent(host: string, extraArgs: string[] = []): number {
     const child = this.spawnIn(this.hostNs(host), `agent-${host}.log`, process.execPath, [
       path.join(repoRoot, 'services/agent/dist/main.js'),
       '--host-id',
@@ -336,6 +336,7 @@ export class Sim {
       '--resync-interval',
       String(this.o.resyncSeconds ?? 5),
       ...(this.o.remoteMacs ? ['--remote-macs'] : []),
+      ...extraArgs,
     ]);
     this.agentPids.set(host, child.pid ?? 0);
     return child.pid ?? 0;
