@@ -144,6 +144,33 @@ describe('agent sessions', () => {
     await waitFor(async () => (await agentKeys()).length === 0, { what: 'a unregistered' });
   });
 
+  it('sends one state per network filter (encoded once), and each filter its own', async () => {
+    // Agents that carry the same networks share one pre-encoded DesiredState per fan-out;
+    // a different filter, or asking for guest locations, must still get a state of its own.
+    const x = new FakeAgent({ hostId: 'h-x', vtepAddress: '192.0.2.21' });
+    const y = new FakeAgent({ hostId: 'h-y', vtepAddress: '192.0.2.22' });
+    const r = new FakeAgent({ hostId: 'h-r', vtepAddress: '192.0.2.23', networks: ['red'] });
+    const g = new FakeAgent({ hostId: 'h-g', vtepAddress: '192.0.2.24', wantGuestLocations: true });
+    const all = ['h-g@192.0.2.24', 'h-r@192.0.2.23', 'h-x@192.0.2.21', 'h-y@192.0.2.22'];
+    for (const a of [x, y, r, g])
+      await waitFor(() => a.peers().join() === all.join(), { what: a.hello.hostId });
+    await unary(c.network, c.network.UpdateNetwork, {
+      network: { name: 'red', description: 'shared-state' },
+      updateMask: ['description'],
+    });
+    const red = (a: FakeAgent) => a.last?.networks.find((n) => n.name === 'red')?.description;
+    for (const a of [x, y, r, g])
+      await waitFor(() => red(a) === 'shared-state', { what: `${a.hello.hostId} red` });
+    assert.deepEqual(x.last, y.last, 'same filter, same state');
+    assert.deepEqual(
+      r.last?.networks.map((n) => n.name),
+      ['red'],
+    );
+    assert.deepEqual(x.last?.networks.map((n) => n.name).sort(), g.last?.networks.map((n) => n.name).sort());
+    for (const a of [x, y, r, g]) a.close();
+    await waitFor(async () => (await agentKeys()).length === 0, { what: 'all unregistered' });
+  });
+
   it('refuses a second agent with the same host id, but lets the same instance reconnect', async () => {
     const instanceId = randomUUID();
     const first = new FakeAgent({ hostId: 'h-dup', instanceId });

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type * as grpc from '@grpc/grpc-js';
 import { networkToPb, type pb, toServiceError } from '@netspan/api';
 import { type DhcpPacket, decode, MessageType, macAddress } from '@netspan/dhcp-codec';
@@ -10,7 +11,6 @@ import {
   IpamError,
   invalid,
   isDnsLabel,
-  type Network,
   parseIPv4,
   validateNetworkName,
 } from '@netspan/ipam';
@@ -60,6 +60,54 @@ export interface AgentHubOptions {
   tokenRecheckMs?: number;
   /** Coalescing delay between a change and the desired-state fan-out. */
   fanoutDelayMs?: number;
+  /**
+   * Encodes a ControlMessage as the Session method's serializer would. Given (with the service
+   * definition from `preEncodedAgentService`), one DesiredState is encoded once per fan-out for
+   * every session that gets the same one, instead of once per session.
+   */
+  encodeControl?: (m: pb.ControlMessage__Input) => Buffer;
+}
+
+/**
+ * The AgentService definition with Session's response serializer passing Buffers through, and
+ * the original serializer to encode them with (`AgentHubOptions.encodeControl`).
+ *
+ * Why: every agent that carries the same networks gets the same DesiredState (peers include the
+ * agent itself), and with N agents each registration changes all N of them. Encoding per session
+ * made a fan-out O(N²) protobuf work (500 agents: 250 000 Peer messages per fan-out).
+ */
+export function preEncodedAgentService(definition: grpc.ServiceDefinition): {
+  definition: grpc.ServiceDefinition;
+  encodeControl: (m: pb.ControlMessage__Input) => Buffer;
+} {
+  const session = definition.Session;
+  if (!session) throw new Error('AgentService definition has no Session method');
+  const encode = session.responseSerialize as (m: pb.ControlMessage__Input) => Buffer;
+  return {
+    definition: {
+      ...definition,
+      Session: {
+        ...session,
+        responseSerialize: (m: unknown) => (Buffer.isBuffer(m) ? m : encode(m as pb.ControlMessage__Input)),
+      },
+    },
+    encodeControl: encode,
+  };
+}
+
+/** What every session's DesiredState shares in one fan-out: the peers and the revision. */
+interface SharedState {
+  all: string[];
+  peers: pb.Peer__Input[];
+  peersKey: string;
+  revision: number;
+}
+
+/** A DesiredState for one network filter, and its key; `bytes` when pre-encoded. */
+interface GroupState {
+  key: string;
+  message: pb.ControlMessage__Input;
+  bytes: Buffer | undefined;
 }
 
 export interface HostInfo {
@@ -133,6 +181,12 @@ export class AgentHub {
   private readonly sessions = new Map<string, Session>();
   private agentsRevision = 0;
   private fanoutTimer: NodeJS.Timeout | undefined;
+  /** How long the last fan-out took, and when it ended (performance.now()). */
+  private lastFanoutMs = 0;
+  private lastFanoutEnd = 0;
+  /** States computed since the last change, by network filter (reused by sessions that open). */
+  private shared: SharedState | undefined;
+  private readonly groups = new Map<string, GroupState>();
   private unsubscribe: Array<() => void> = [];
   private watch: { close(): Promise<void> } | undefined;
   private stopping = false;
@@ -344,6 +398,7 @@ export class AgentHub {
     }
     // The watch will also deliver this; apply it now so the first state includes us.
     this.agents.set(record.hostId, { record, modRevision: res.modRevision });
+    this.invalidate();
     const s: Session = {
       record,
       call,
@@ -435,11 +490,23 @@ export class AgentHub {
   // ------------------------------------------------------------------ desired state
 
   private schedule(): void {
+    this.invalidate();
     if (this.fanoutTimer || this.stopping) return;
+    // While changes keep coming (many agents joining at once), leave at least as much time
+    // between fan-outs as the last one took: every fan-out sends the latest state, so the ones
+    // skipped were superseded anyway, and heartbeats and registrations keep being served.
+    const sinceLast = performance.now() - this.lastFanoutEnd;
+    const delay = Math.max(this.fanoutDelayMs, Math.min(1000, this.lastFanoutMs - sinceLast));
     this.fanoutTimer = setTimeout(() => {
       this.fanoutTimer = undefined;
       this.fanout();
-    }, this.fanoutDelayMs);
+    }, delay);
+  }
+
+  /** Drops the cached states: agents or networks changed. */
+  private invalidate(): void {
+    this.shared = undefined;
+    this.groups.clear();
   }
 
   private allNetworkNames(): string[] {
@@ -448,8 +515,11 @@ export class AgentHub {
 
   /** Sends every held session its desired state, where it changed. */
   fanout(): void {
+    const t0 = performance.now();
     const all = this.allNetworkNames();
     for (const s of this.sessions.values()) this.sendState(s, all);
+    this.lastFanoutEnd = performance.now();
+    this.lastFanoutMs = this.lastFanoutEnd - t0;
   }
 
   private networksFor(record: AgentRecord, all: string[]): string[] {
@@ -458,26 +528,76 @@ export class AgentHub {
     return record.networks.filter((n) => have.has(n));
   }
 
-  private sendState(s: Session, all: string[]): void {
-    if (s.ended || s.blocked) return;
-    const views = this.o.engine.views;
-    const names = this.networksFor(s.record, all);
-    const networks: Network[] = [];
-    const keyParts: string[] = [];
-    for (const n of names) {
-      const v = views.get(n);
-      if (!v) continue;
-      networks.push(v.stored.network);
-      keyParts.push(`${n}@${v.stored.revision}`);
-    }
+  /** Peers and revision, computed once per change for every session. */
+  private sharedState(all: string[]): SharedState {
+    const cached = this.shared;
+    if (cached && cached.all.join(',') === all.join(',')) return cached;
     const peers: pb.Peer__Input[] = [];
+    const keyParts: string[] = [];
     for (const { record } of this.agents.values()) {
       const carried = this.networksFor(record, all);
       peers.push({ hostId: record.hostId, vtepAddress: record.vtepAddress, networks: carried });
       keyParts.push(`p:${record.hostId}=${record.vtepAddress}:${carried.join(',')}`);
     }
-    const guests: pb.GuestLocation__Input[] = [];
-    if (s.wantGuests) {
+    const shared: SharedState = {
+      all,
+      peers,
+      peersKey: keyParts.join('|'),
+      revision: Math.max(this.o.engine.views.revision, this.agentsRevision),
+    };
+    this.shared = shared;
+    this.groups.clear();
+    return shared;
+  }
+
+  /** The networks part of a session's state: their definitions and key. */
+  private networksState(names: string[]): { key: string; networks: pb.Network__Input[] } {
+    const views = this.o.engine.views;
+    const keyParts: string[] = [];
+    const networks: pb.Network__Input[] = [];
+    for (const n of names) {
+      const v = views.get(n);
+      if (!v) continue;
+      networks.push(networkToPb(v.stored));
+      keyParts.push(`${n}@${v.stored.revision}`);
+    }
+    return { key: keyParts.join('|'), networks };
+  }
+
+  /** The state of every session with this network filter (agents without guest locations). */
+  private groupState(record: AgentRecord, shared: SharedState): GroupState {
+    const filter = record.networks.join(',');
+    const cached = this.groups.get(filter);
+    if (cached) return cached;
+    const nets = this.networksState(this.networksFor(record, shared.all));
+    const message: pb.ControlMessage__Input = {
+      desiredState: { revision: shared.revision, networks: nets.networks, peers: shared.peers, guests: [] },
+    };
+    const group: GroupState = {
+      key: `${nets.key}|${shared.peersKey}`,
+      message,
+      bytes: this.o.encodeControl?.(message),
+    };
+    this.groups.set(filter, group);
+    return group;
+  }
+
+  private sendState(s: Session, all: string[]): void {
+    if (s.ended || s.blocked) return;
+    const shared = this.sharedState(all);
+    let key: string;
+    let message: pb.ControlMessage__Input | Buffer;
+    if (!s.wantGuests) {
+      const group = this.groupState(s.record, shared);
+      key = group.key;
+      message = group.bytes ?? group.message;
+    } else {
+      // Guest locations leave out the agent's own guests: this state is the agent's alone.
+      const views = this.o.engine.views;
+      const names = this.networksFor(s.record, all);
+      const nets = this.networksState(names);
+      const guests: pb.GuestLocation__Input[] = [];
+      const keyParts: string[] = [];
       for (const n of names) {
         const v = views.get(n);
         if (!v) continue;
@@ -488,19 +608,20 @@ export class AgentHub {
           keyParts.push(`g:${n}/${l.mac}=${l.address}@${host}`);
         }
       }
+      key = `${nets.key}|${shared.peersKey}|${keyParts.join('|')}`;
+      message = {
+        desiredState: {
+          revision: Math.max(views.revision, this.agentsRevision),
+          networks: nets.networks,
+          peers: shared.peers,
+          guests,
+        },
+      };
     }
-    const key = keyParts.join('|');
     if (key === s.lastSentKey) return;
     s.lastSentKey = key;
-    const stored = names.map((n) => views.get(n)?.stored).filter((x) => x !== undefined);
-    const ok = s.call.write({
-      desiredState: {
-        revision: Math.max(views.revision, this.agentsRevision),
-        networks: stored.map(networkToPb),
-        peers,
-        guests,
-      },
-    });
+    // A Buffer is passed through by the Session serializer (preEncodedAgentService).
+    const ok = s.call.write(message as pb.ControlMessage__Input);
     this.stats.desiredStatesSent++;
     if (!ok) s.blocked = true;
   }

@@ -14,7 +14,7 @@ import { DhcpLeases, IpamEngine } from '@netspan/ipam';
 import { createLogger, type Logger, withTimeout } from '@netspan/log';
 import { HostQuota, RateLimiter } from './abuse.js';
 import { adminService } from './admin.js';
-import { AgentHub } from './agents.js';
+import { AgentHub, preEncodedAgentService } from './agents.js';
 import type { IpamdConfig } from './config.js';
 import { DhcpUdpListener } from './dhcp-udp.js';
 import { InflightTracker, ipamService, networkService } from './handlers.js';
@@ -96,6 +96,8 @@ export async function startIpamd(
   });
 
   const clientLimiter = new RateLimiter(cfg.clientDhcpRate, Math.max(1, cfg.clientDhcpRate * 2));
+  const pkg = loadNetspan();
+  const agentService = preEncodedAgentService(pkg.AgentService.service);
   const tokens = new JoinTokens(new EtcdTokenStore(etcd, store.keys));
   if (cfg.bootstrapToken) await tokens.ensure(cfg.bootstrapToken);
   const agents = new AgentHub({
@@ -112,15 +114,15 @@ export async function startIpamd(
     clientLimiter,
     serverId: cfg.replicaId,
     log,
+    encodeControl: agentService.encodeControl,
   });
   await agents.start();
 
   const inflight = new InflightTracker();
-  const pkg = loadNetspan();
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 });
   server.addService(pkg.NetworkService.service, networkService(engine, log, inflight));
   server.addService(pkg.IpamService.service, ipamService(engine, log, inflight));
-  server.addService(pkg.AgentService.service, { Session: agents.session, Relay: agents.relay });
+  server.addService(agentService.definition, { Session: agents.session, Relay: agents.relay });
   server.addService(pkg.AdminService.service, adminService(tokens, agents, log, inflight));
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(cfg.grpcListen, serverCredentials(cfg), (err, p) => (err ? reject(err) : resolve(p))),
