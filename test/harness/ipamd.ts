@@ -12,6 +12,8 @@ export interface IpamdOptions {
   etcdEndpoints: string[];
   /** Extra command-line arguments, appended after the defaults (so they can override them). */
   args?: string[];
+  /** Options for node itself, before main.js (e.g. `--cpu-prof`, which NODE_OPTIONS refuses). */
+  nodeArgs?: string[];
   /** Extra environment variables (merged over the test process's environment). */
   env?: Record<string, string>;
   /** Path to ipamd's main.js. Default: <repo>/services/ipamd/dist/main.js. */
@@ -106,6 +108,7 @@ function waitForRecord(
 export async function startIpamd(opts: IpamdOptions): Promise<IpamdHandle> {
   const main = opts.main ?? path.join(repoRoot, 'services/ipamd/dist/main.js');
   const args = [
+    ...(opts.nodeArgs ?? []),
     main,
     '--etcd-endpoints',
     opts.etcdEndpoints.join(','),

@@ -1,0 +1,386 @@
+/**
+ * bench/agents: how ipamd carries many host agents.
+ *
+ *   npm run bench:agents [-- --agents 500 --workers 4 --rounds 5 --cpu-prof DIR]
+ *
+ * Fan-out (this file): a real etcd (fsync on) and one ipamd from the test harness; `--agents`
+ * agents simulated as plain AgentService.Session streams (one HTTP/2 connection each, hello then
+ * a heartbeat every second), spread over `--workers` child processes so that the client side is
+ * not the bottleneck. It measures
+ *   - join: from the first hello until every session has a DesiredState listing every agent
+ *     (peers include the agent itself);
+ *   - fan-out: for `--rounds` network changes (NetworkService.CreateNetwork), the time from the
+ *     request until each session receives a DesiredState naming the new network (p50/p99/max
+ *     across sessions);
+ *   - ipamd's RSS (VmRSS, sampled) and CPU seconds (utime+stime), and the clients' CPU.
+ * `--cpu-prof DIR` runs ipamd under `node --cpu-prof` and leaves the profile in DIR.
+ *
+ * Join convergence with real agents in host namespaces (`joinConvergence`) needs services/agent
+ * and is not measured yet: its figure prints as `n/a`.
+ *
+ * The last line is `agents join p99 ms: <n> fanout ms: <n> rss MB: <n>`.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createClients, unary } from '@netspan/api';
+import { type IpamdHandle, repoRoot, startEtcd, startIpamd } from '@netspan/test/harness';
+import { cpuSeconds, fmt, percentile, rssMb } from '../lib/stats.js';
+import { type Command, nowMs, type Reply, type SessionStatus, type SimAgent } from './session-worker.js';
+
+const { values } = parseArgs({
+  options: {
+    agents: { type: 'string', default: '500' },
+    workers: { type: 'string', default: '4' },
+    rounds: { type: 'string', default: '5' },
+    'join-timeout': { type: 'string', default: '60' },
+    'cpu-prof': { type: 'string' },
+  },
+});
+const AGENTS = Number(values.agents);
+const WORKERS = Math.max(1, Math.min(Number(values.workers), AGENTS));
+const ROUNDS = Number(values.rounds);
+const JOIN_TIMEOUT_MS = Number(values['join-timeout']) * 1000;
+/** Everything (workers included) stops by itself after this long. */
+const RUN_LIMIT_MS = JOIN_TIMEOUT_MS + ROUNDS * 15_000 + 60_000;
+const BOOTSTRAP = 'benchagents.0123456789abcdef0123456789';
+
+const log = (...a: unknown[]) => console.log(...a);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** One child process holding a share of the sessions, and a way to ask it things. */
+class Worker {
+  private readonly child: ChildProcess;
+  private waiters: Array<{ type: Reply['type']; resolve: (r: Reply) => void }> = [];
+  readonly exited: Promise<void>;
+
+  constructor() {
+    const file = fileURLToPath(new URL('./session-worker.js', import.meta.url));
+    this.child = fork(file, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.exited = new Promise((r) => this.child.once('exit', () => r()));
+    this.child.on('message', (r: Reply) => {
+      const i = this.waiters.findIndex((w) => w.type === r.type);
+      if (i < 0) return;
+      const [w] = this.waiters.splice(i, 1);
+      w?.resolve(r);
+    });
+  }
+
+  get pid(): number {
+    return this.child.pid as number;
+  }
+
+  send(cmd: Command): void {
+    if (this.child.connected) this.child.send(cmd);
+  }
+
+  ask<T extends Reply['type']>(
+    cmd: Command,
+    type: T,
+    timeoutMs: number,
+  ): Promise<Extract<Reply, { type: T }>> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new Error(`worker ${this.pid}: no ${type} reply within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const waiter = {
+        type,
+        resolve: (r: Reply) => {
+          clearTimeout(timer);
+          resolve(r as Extract<Reply, { type: T }>);
+        },
+      };
+      this.waiters.push(waiter);
+      this.send(cmd);
+    });
+  }
+
+  async stop(): Promise<number> {
+    let cpu = Number.NaN;
+    try {
+      cpu = (await this.ask({ type: 'close' }, 'closed', 5000)).cpuSeconds;
+    } catch {
+      // fall through to the kill below
+    }
+    const t = setTimeout(() => this.child.kill('SIGKILL'), 3000);
+    await this.exited;
+    clearTimeout(t);
+    return cpu;
+  }
+}
+
+async function statusAll(workers: Worker[]): Promise<{ sessions: SessionStatus[]; cpu: number }> {
+  const replies = await Promise.all(workers.map((w) => w.ask({ type: 'status' }, 'status', 10_000)));
+  return {
+    sessions: replies.flatMap((r) => r.sessions),
+    cpu: replies.reduce((a, r) => a + r.cpuSeconds, 0),
+  };
+}
+
+/** Samples a process's RSS until stopped; `peak` is the largest value seen. */
+function rssSampler(pid: number, everyMs = 100) {
+  let peak = rssMb(pid);
+  const t = setInterval(() => {
+    try {
+      peak = Math.max(peak, rssMb(pid));
+    } catch {
+      // process gone
+    }
+  }, everyMs);
+  return {
+    get peak() {
+      return peak;
+    },
+    stop: () => clearInterval(t),
+  };
+}
+
+interface Spread {
+  p50: number;
+  p99: number;
+  max: number;
+}
+const spread = (xs: number[]): Spread => ({
+  p50: percentile(xs, 50),
+  p99: percentile(xs, 99),
+  max: xs.length ? Math.max(...xs) : Number.NaN,
+});
+
+export interface FanoutResult {
+  agents: number;
+  workers: number;
+  joinAllMs: number;
+  joinPerSession: Spread;
+  joinIpamdCpuSeconds: number;
+  joinClientCpuSeconds: number;
+  desiredStatesDuringJoin: number;
+  bytesDuringJoin: number;
+  steadyIpamdCpuPerSecond: number;
+  rounds: Array<Spread & { rpcMs: number; ipamdCpuSeconds: number; missing: number }>;
+  fanoutMs: Spread & { maxOfRounds: number; medianOfRoundMax: number };
+  ipamdRssMb: { before: number; peak: number; after: number };
+  ipamdCpuSeconds: number;
+  clientCpuSeconds: number;
+}
+
+/** 500 (or `--agents`) simulated agents against one ipamd: join, then fan-out of network changes. */
+async function fanout(ipamd: IpamdHandle): Promise<FanoutResult> {
+  const clients = createClients(ipamd.grpcAddress);
+  const workers: Worker[] = [];
+  const rss = rssSampler(ipamd.pid);
+  try {
+    await unary(clients.network, clients.network.CreateNetwork, {
+      network: { name: 'bench0', cidr: '10.200.0.0/24' },
+    });
+    const token = await unary(clients.admin, clients.admin.CreateToken, {
+      ttlSeconds: 3600,
+      description: 'bench/agents',
+    });
+    const secret = token.token?.secret;
+    if (!secret) throw new Error('CreateToken returned no secret');
+
+    const agents: SimAgent[] = Array.from({ length: AGENTS }, (_, i) => ({
+      hostId: `bench-host-${i}`,
+      vtep: `10.${64 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`,
+    }));
+    for (let w = 0; w < WORKERS; w++) workers.push(new Worker());
+    await sleep(300); // let the workers load their code before the clock starts
+    const rssBefore = rssMb(ipamd.pid);
+    const cpu0 = cpuSeconds(ipamd.pid);
+    const deadlineMs = Date.now() + RUN_LIMIT_MS;
+
+    // ---- join: every session sees every agent
+    const t0 = nowMs();
+    await Promise.all(
+      workers.map((w, wi) =>
+        w.ask(
+          {
+            type: 'open',
+            address: ipamd.grpcAddress,
+            token: secret,
+            agents: agents.filter((_, i) => i % WORKERS === wi),
+            expectPeers: AGENTS,
+            heartbeatMs: 1000,
+            deadlineMs,
+          },
+          'opened',
+          30_000,
+        ),
+      ),
+    );
+    let st = await statusAll(workers);
+    const joinDeadline = Date.now() + JOIN_TIMEOUT_MS;
+    while (st.sessions.some((s) => !s.convergedAt) && Date.now() < joinDeadline) {
+      await sleep(100);
+      st = await statusAll(workers);
+    }
+    const converged = st.sessions.filter((s) => s.convergedAt > 0);
+    const ended = st.sessions.filter((s) => s.ended).length;
+    if (converged.length < AGENTS)
+      throw new Error(
+        `only ${converged.length}/${AGENTS} sessions converged within ${JOIN_TIMEOUT_MS} ms (${ended} ended)`,
+      );
+    const joinTimes = converged.map((s) => s.convergedAt - t0);
+    const welcomeTimes = st.sessions.map((s) => s.welcomedAt - t0);
+    log(
+      `welcome (registered): p50 ${fmt(percentile(welcomeTimes, 50), 0)} p99 ${fmt(percentile(welcomeTimes, 99), 0)}` +
+        ` max ${fmt(Math.max(...welcomeTimes), 0)} ms after the first hello`,
+    );
+    const joinAllMs = Math.max(...joinTimes);
+    const joinIpamdCpu = cpuSeconds(ipamd.pid) - cpu0;
+    const joinClientCpu = st.cpu;
+    const desiredStatesDuringJoin = st.sessions.reduce((a, s) => a + s.states, 0);
+    const bytesDuringJoin = st.sessions.reduce((a, s) => a + s.bytes, 0);
+    log(
+      `join: ${AGENTS} sessions converged (each sees ${AGENTS} peers) in ${fmt(joinAllMs, 0)} ms;` +
+        ` per session p50 ${fmt(percentile(joinTimes, 50), 0)} p99 ${fmt(percentile(joinTimes, 99), 0)} ms;` +
+        ` ${desiredStatesDuringJoin} DesiredStates, ${fmt(bytesDuringJoin / 1e6)} MB;` +
+        ` ipamd cpu ${fmt(joinIpamdCpu, 2)} s, clients cpu ${fmt(joinClientCpu, 2)} s`,
+    );
+
+    // ---- steady state: 500 sessions heartbeating, nothing changing
+    await sleep(1000);
+    const steadyCpu0 = cpuSeconds(ipamd.pid);
+    const steadyT0 = nowMs();
+    await sleep(3000);
+    const steadyIpamdCpuPerSecond = (cpuSeconds(ipamd.pid) - steadyCpu0) / ((nowMs() - steadyT0) / 1000);
+    log(`steady (heartbeats only): ipamd cpu ${fmt(steadyIpamdCpuPerSecond * 100, 1)}% of a core`);
+
+    // ---- fan-out: one network change at a time reaches every session
+    const rounds: FanoutResult['rounds'] = [];
+    const all: number[] = [];
+    for (let r = 1; r <= ROUNDS; r++) {
+      const network = `fanout${r}`;
+      const watched = workers.map((w) => w.ask({ type: 'watch', network }, 'watched', 15_000));
+      await sleep(200);
+      const c0 = cpuSeconds(ipamd.pid);
+      const tChange = nowMs();
+      await unary(clients.network, clients.network.CreateNetwork, {
+        network: { name: network, cidr: `10.201.${r}.0/24` },
+      });
+      const rpcMs = nowMs() - tChange;
+      const replies = await Promise.allSettled(watched);
+      const times = replies.flatMap((x) => (x.status === 'fulfilled' ? x.value.times : []));
+      const got = times.filter((t) => t > 0).map((t) => t - tChange);
+      const ipamdCpuSeconds = cpuSeconds(ipamd.pid) - c0;
+      const s = spread(got);
+      rounds.push({ ...s, rpcMs, ipamdCpuSeconds, missing: AGENTS - got.length });
+      all.push(...got);
+      log(
+        `fan-out round ${r}: CreateNetwork ${fmt(rpcMs, 1)} ms; reached ${got.length}/${AGENTS} sessions:` +
+          ` p50 ${fmt(s.p50, 1)} p99 ${fmt(s.p99, 1)} max ${fmt(s.max, 1)} ms; ipamd cpu ${fmt(ipamdCpuSeconds * 1000, 0)} ms`,
+      );
+      await sleep(500);
+    }
+    const roundMax = rounds.map((r) => r.max);
+    const fan = {
+      ...spread(all),
+      maxOfRounds: Math.max(...roundMax),
+      medianOfRoundMax: percentile(roundMax, 50),
+    };
+    const final = await statusAll(workers);
+    const ipamdCpuSeconds = cpuSeconds(ipamd.pid) - cpu0;
+    const rssAfter = rssMb(ipamd.pid);
+    const clientCpuSeconds = final.cpu;
+    return {
+      agents: AGENTS,
+      workers: WORKERS,
+      joinAllMs,
+      joinPerSession: spread(joinTimes),
+      joinIpamdCpuSeconds: joinIpamdCpu,
+      joinClientCpuSeconds: joinClientCpu,
+      desiredStatesDuringJoin,
+      bytesDuringJoin,
+      steadyIpamdCpuPerSecond,
+      rounds,
+      fanoutMs: fan,
+      ipamdRssMb: { before: rssBefore, peak: rss.peak, after: rssAfter },
+      ipamdCpuSeconds,
+      clientCpuSeconds,
+    };
+  } finally {
+    rss.stop();
+    await Promise.all(workers.map((w) => w.stop()));
+    clients.close();
+  }
+}
+
+/**
+ * Join convergence with real agents: 10 host namespaces on one underlay, each running
+ * services/agent; for 20 joins, the time from an agent's start until every peer has its
+ * flood entry (`bridge fdb show dev nsvx<vni>` lists `00:00:00:00:00:00 dst <vtep>`).
+ * Returns the per-join milliseconds, or undefined while services/agent has no main yet.
+ *
+ * TODO(lead): fill in once services/agent/dist/main.js exists (reuse the sim's namespace
+ * builder from `npm run sim`); keep it bounded (20 joins, a timeout per join) and remove every
+ * namespace it made.
+ */
+async function joinConvergence(_ctx: {
+  etcdEndpoints: string[];
+  ipamdAddress: string;
+}): Promise<number[] | undefined> {
+  return undefined;
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const etcd = await startEtcd({ name: 'bench-agents' });
+  // The machine may be shared: the load average says how much of it this run had.
+  const results: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    agents: AGENTS,
+    loadAverageAtStart: loadavg(),
+  };
+  let ipamd: IpamdHandle | undefined;
+  let fan: FanoutResult | undefined;
+  let joins: number[] | undefined;
+  try {
+    log(`etcd ${etcd.clientUrl} (fsync on, data ${etcd.dataDir})`);
+    const nodeArgs: string[] = [];
+    if (values['cpu-prof']) {
+      mkdirSync(values['cpu-prof'], { recursive: true });
+      nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`);
+    }
+    ipamd = await startIpamd({
+      etcdEndpoints: etcd.endpoints,
+      args: ['--bootstrap-token', BOOTSTRAP],
+      nodeArgs,
+    });
+    log(`ipamd pid ${ipamd.pid} on ${ipamd.grpcAddress}; ${AGENTS} agents over ${WORKERS} client processes`);
+    fan = await fanout(ipamd);
+    results.fanout = fan;
+
+    joins = await joinConvergence({ etcdEndpoints: etcd.endpoints, ipamdAddress: ipamd.grpcAddress });
+    results.join = joins
+      ? { samples: joins, ...spread(joins) }
+      : 'n/a: needs services/agent (see joinConvergence)';
+  } finally {
+    await ipamd?.stop();
+    await etcd.stop();
+  }
+  if (!fan) throw new Error('fan-out produced no result');
+  results.seconds = (Date.now() - started) / 1000;
+  results.loadAverageAtEnd = loadavg();
+  mkdirSync(join(repoRoot, 'bench/results'), { recursive: true });
+  writeFileSync(join(repoRoot, 'bench/results/agents-latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  log(
+    `ipamd rss MB: before ${fmt(fan.ipamdRssMb.before)} peak ${fmt(fan.ipamdRssMb.peak)} after ${fmt(fan.ipamdRssMb.after)};` +
+      ` ipamd cpu ${fmt(fan.ipamdCpuSeconds, 2)} s, clients cpu ${fmt(fan.clientCpuSeconds, 2)} s`,
+  );
+  log(
+    `fan-out over ${ROUNDS} rounds: p50 ${fmt(fan.fanoutMs.p50, 1)} p99 ${fmt(fan.fanoutMs.p99, 1)} max ${fmt(fan.fanoutMs.max, 1)} ms`,
+  );
+  const joinP99 = joins ? fmt(percentile(joins, 99), 0) : 'n/a';
+  log(
+    `agents join p99 ms: ${joinP99} fanout ms: ${fmt(fan.fanoutMs.maxOfRounds, 0)} rss MB: ${fmt(fan.ipamdRssMb.peak, 0)}`,
+  );
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
