@@ -1,7 +1,7 @@
 /**
  * bench/agents: how ipamd carries many host agents.
  *
- *   npm run bench:agents [-- --agents 500 --workers 4 --rounds 5 --cpu-prof DIR]
+ *   npm run bench:agents [-- --agents 500 --workers 4 --rounds 5 --hosts 10 --joins 20 --cpu-prof DIR]
  *
  * Fan-out (this file): a real etcd (fsync on) and one ipamd from the test harness; `--agents`
  * agents simulated as plain AgentService.Session streams (one HTTP/2 connection each, hello then
@@ -15,8 +15,9 @@
  *   - ipamd's RSS (VmRSS, sampled) and CPU seconds (utime+stime), and the clients' CPU.
  * `--cpu-prof DIR` runs ipamd under `node --cpu-prof` and leaves the profile in DIR.
  *
- * Join convergence with real agents in host namespaces (`joinConvergence`) needs services/agent
- * and is not measured yet: its figure prints as `n/a`.
+ * Join convergence (`joinConvergence`): `--hosts` (10) host namespaces with real agents, and for
+ * `--joins` (20) agent restarts the time until every peer floods to the new agent (p50/p99);
+ * needs root, and prints `n/a` without it. `--joins 0` skips it.
  *
  * The last line is `agents join p99 ms: <n> fanout ms: <n> rss MB: <n>`.
  */
@@ -27,7 +28,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createClients, unary } from '@netspan/api';
-import { type IpamdHandle, repoRoot, startEtcd, startIpamd } from '@netspan/test/harness';
+import { type IpamdHandle, repoRoot, startEtcd, startIpamd, waitFor } from '@netspan/test/harness';
+import { Sim } from '@netspan/test/sim';
 import { cpuSeconds, fmt, percentile, rssMb } from '../lib/stats.js';
 import { type Command, nowMs, type Reply, type SessionStatus, type SimAgent } from './session-worker.js';
 
@@ -38,6 +40,8 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '5' },
     'join-timeout': { type: 'string', default: '60' },
     'cpu-prof': { type: 'string' },
+    hosts: { type: 'string', default: '10' },
+    joins: { type: 'string', default: '20' },
   },
 });
 const AGENTS = Number(values.agents);
@@ -47,6 +51,8 @@ const JOIN_TIMEOUT_MS = Number(values['join-timeout']) * 1000;
 /** Everything (workers included) stops by itself after this long. */
 const RUN_LIMIT_MS = JOIN_TIMEOUT_MS + ROUNDS * 15_000 + 60_000;
 const BOOTSTRAP = 'benchagents.0123456789abcdef0123456789';
+const HOSTS = Number(values.hosts);
+const JOINS = Number(values.joins);
 
 const log = (...a: unknown[]) => console.log(...a);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -310,20 +316,63 @@ async function fanout(ipamd: IpamdHandle): Promise<FanoutResult> {
 }
 
 /**
- * Join convergence with real agents: 10 host namespaces on one underlay, each running
- * services/agent; for 20 joins, the time from an agent's start until every peer has its
- * flood entry (`bridge fdb show dev nsvx<vni>` lists `00:00:00:00:00:00 dst <vtep>`).
- * Returns the per-join milliseconds, or undefined while services/agent has no main yet.
+ * Join convergence with real agents: `--hosts` host namespaces of the namespace simulation
+ * (test/sim: an underlay bridge, etcd + ipamd in a control namespace, a real agent per host);
+ * then, `--joins` times, one host's agent is stopped, its flood entries are awaited gone from
+ * every peer, it is started again, and the time from the agent's start (spawn) until every peer
+ * floods to its VTEP (`bridge fdb ... 00:00:00:00:00:00 dst <vtep>` on nsvx<vni>) is one sample.
+ * Peers are polled with `bridge -j fdb show` in their namespaces, so a sample is late by up to one
+ * polling round (tens of ms), and includes the agent's Node start-up.
  *
- * TODO(lead): fill in once services/agent/dist/main.js exists (reuse the sim's namespace
- * builder from `npm run sim`); keep it bounded (20 joins, a timeout per join) and remove every
- * namespace it made.
+ * Needs root (network namespaces), iproute2, nftables and etcd; returns undefined where it
+ * cannot run (not root) so the rest of the bench still reports.
  */
-async function joinConvergence(_ctx: {
-  etcdEndpoints: string[];
-  ipamdAddress: string;
-}): Promise<number[] | undefined> {
-  return undefined;
+async function joinConvergence(): Promise<number[] | undefined> {
+  if (process.getuid?.() !== 0) {
+    log('join convergence: skipped (needs root for network namespaces)');
+    return undefined;
+  }
+  const sim = await Sim.up({ hosts: HOSTS, guestsPerHost: 0, progress: (line) => log(line) });
+  const samples: number[] = [];
+  try {
+    const network = sim.networks[0]?.name ?? 'sim';
+    const targets = (h: string) => sim.floodTargets(h, network);
+    for (let j = 0; j < JOINS; j++) {
+      const host = sim.hosts[j % sim.hosts.length] as string;
+      const vtep = sim.vtepOf(host);
+      const others = sim.hosts.filter((h) => h !== host);
+      await sim.stopAgent(host);
+      await waitFor(async () => (await Promise.all(others.map(targets))).every((t) => !t.includes(vtep)), {
+        what: `peers to drop ${host}`,
+        timeoutMs: 15_000,
+        intervalMs: 50,
+      });
+      const t0 = nowMs();
+      sim.startAgent(host);
+      const seenAt = new Map<string, number>();
+      while (seenAt.size < others.length && nowMs() - t0 < 15_000) {
+        await Promise.all(
+          others
+            .filter((h) => !seenAt.has(h))
+            .map(async (h) => {
+              if ((await targets(h)).includes(vtep)) seenAt.set(h, nowMs());
+            }),
+        );
+      }
+      if (seenAt.size < others.length)
+        throw new Error(
+          `join ${j + 1}: only ${seenAt.size}/${others.length} peers flood to ${host} after 15 s`,
+        );
+      const ms = Math.max(...seenAt.values()) - t0;
+      samples.push(ms);
+      log(
+        `join ${j + 1}/${JOINS}: ${host} flooded to by all ${others.length} peers ${fmt(ms, 0)} ms after its start`,
+      );
+    }
+    return samples;
+  } finally {
+    await sim.down();
+  }
 }
 
 async function main(): Promise<void> {
@@ -353,14 +402,16 @@ async function main(): Promise<void> {
     log(`ipamd pid ${ipamd.pid} on ${ipamd.grpcAddress}; ${AGENTS} agents over ${WORKERS} client processes`);
     fan = await fanout(ipamd);
     results.fanout = fan;
-
-    joins = await joinConvergence({ etcdEndpoints: etcd.endpoints, ipamdAddress: ipamd.grpcAddress });
-    results.join = joins
-      ? { samples: joins, ...spread(joins) }
-      : 'n/a: needs services/agent (see joinConvergence)';
   } finally {
     await ipamd?.stop();
     await etcd.stop();
+  }
+  // Its own deployment (namespaces, etcd, ipamd), after the fan-out's is gone.
+  if (JOINS > 0) {
+    joins = await joinConvergence();
+    results.join = joins
+      ? { hosts: HOSTS, joins: JOINS, samples: joins, ...spread(joins) }
+      : 'n/a: needs root (see joinConvergence)';
   }
   if (!fan) throw new Error('fan-out produced no result');
   results.seconds = (Date.now() - started) / 1000;
