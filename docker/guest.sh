@@ -18,12 +18,14 @@
 #                           docker compose exec guest1 /app/docker/guest.sh exec ping -c1 10.100.0.12
 #
 # Environment: GUEST_NAME (required, at most 10 characters: interface names are 15),
-# GUEST_BRIDGE (the network's bridge, nsbr<vni>), GUEST_WAIT (seconds to wait for it, 120).
+# GUEST_BRIDGE (the network's bridge, nsbr<vni>), GUEST_WAIT (seconds to wait for it, 120);
+# GUEST_PIDFILE and GUEST_DHCP_SCRIPT move the holder's pid file and udhcpc's script (tests).
 set -eu
 
 name=${GUEST_NAME:?GUEST_NAME is required}
 bridge=${GUEST_BRIDGE:-nsbr100}
-pidfile=/run/netspan-guest.pid
+pidfile=${GUEST_PIDFILE:-/run/netspan-guest.pid}
+script=${GUEST_DHCP_SCRIPT:-/app/docker/udhcpc.script}
 
 if [ "${1:-}" = exec ]; then
   shift
@@ -48,10 +50,26 @@ ip link del "$outer" 2>/dev/null || true # a previous run of this container
 unshare --net sleep infinity &
 holder=$!
 echo "$holder" >"$pidfile"
+client=""
 cleanup() {
+  trap - EXIT
+  if [ -n "$client" ]; then kill "$client" 2>/dev/null || true; fi
   kill "$holder" 2>/dev/null || true
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 143' TERM
+trap 'exit 130' INT
+# The holder is in its own namespace only once unshare(2) has run: until then, moving the veth
+# "into" it would leave it where it is.
+tries=0
+while [ "$(readlink "/proc/$holder/ns/net")" = "$(readlink /proc/$$/ns/net)" ]; do
+  tries=$((tries + 1))
+  if [ "$tries" -ge 100 ]; then
+    echo "guest $name: unshare --net did not take effect (CAP_SYS_ADMIN missing?)" >&2
+    exit 1
+  fi
+  sleep 0.05
+done
 
 ip link add "$outer" type veth peer name "$inner"
 ip link set "$inner" netns "$holder"
@@ -65,6 +83,8 @@ in_guest ip link set eth0 up
 echo "guest $name: eth0 in its own namespace, plugged into $bridge; asking for an address"
 # -f: stay in the foreground (the container lives as long as the lease is kept); -x hostname:
 # option 12, which names the lease (and, once DNS lands, the guest's A record).
-in_guest udhcpc -f -i eth0 -x "hostname:$name" -s /app/docker/udhcpc.script &
+# A simple command, not the in_guest function, so that $! is udhcpc itself (nsenter execs it)
+# and stopping the container stops it, not just a subshell around it.
+nsenter -t "$holder" -n -- udhcpc -f -i eth0 -x "hostname:$name" -s "$script" &
 client=$!
 wait "$client"
