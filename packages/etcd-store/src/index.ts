@@ -16,6 +16,7 @@ export {
 } from './codec.js';
 export { etcdFailure } from './errors.js';
 export { Keys, type ParsedKey, prefixEnd } from './keys.js';
+export { EtcdRecordStore, type EtcdRecordStoreOptions } from './records.js';
 export { type ReplicaRegistration, registerReplica } from './replica.js';
 export { EtcdIpamStore, type EtcdStoreOptions } from './store.js';
 export { EtcdTokenStore, type StoredToken } from './tokens.js';

@@ -66,6 +66,14 @@ export class Keys {
   record(zone: string, name: string, type: string, id: string): string {
     return `${this.prefix}records/${zone}/${name}/${type}/${id}`;
   }
+  /** Every record (no zone), a zone's records, a name's records, or a name's records of one type. */
+  records(zone?: string, name?: string, type?: string): string {
+    if (zone === undefined) return `${this.prefix}records/`;
+    if (name === undefined) return `${this.prefix}records/${zone}/`;
+    return type === undefined
+      ? `${this.prefix}records/${zone}/${name}/`
+      : `${this.prefix}records/${zone}/${name}/${type}/`;
+  }
   agent(host: string): string {
     return `${this.prefix}agents/${host}`;
   }

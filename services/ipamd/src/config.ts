@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 
@@ -15,6 +16,10 @@ export interface IpamdConfig {
   dhcpListen: string;
   dhcpServerId: string;
   declineQuarantineSeconds: number;
+  dnsListen: string;
+  dnsUpstreams: Array<{ host: string; port: number }>;
+  dnsAllowRecursion: string[];
+  dnsWorkers: number;
   tlsCert: string;
   tlsKey: string;
   tlsCa: string;
@@ -84,6 +89,26 @@ export const FLAGS: Record<string, Flag> = {
     env: 'NETSPAN_DECLINE_QUARANTINE',
     def: '600',
     help: 'seconds a DHCPDECLINEd address stays out of use',
+  },
+  'dns-listen': {
+    env: 'NETSPAN_DNS_LISTEN',
+    def: '',
+    help: 'host:port for DNS over UDP and TCP, e.g. 0.0.0.0:53 (port 0 = any free port; empty = off)',
+  },
+  'dns-upstream': {
+    env: 'NETSPAN_DNS_UPSTREAM',
+    def: '',
+    help: 'comma-separated resolvers (IP or IP:port) for names outside our zones (empty = REFUSED)',
+  },
+  'dns-allow-recursion': {
+    env: 'NETSPAN_DNS_ALLOW_RECURSION',
+    def: '127.0.0.0/8,::1,networks',
+    help: 'client prefixes whose queries outside our zones are forwarded; "networks" = every network\'s CIDR',
+  },
+  'dns-workers': {
+    env: 'NETSPAN_DNS_WORKERS',
+    def: '0',
+    help: 'DNS worker processes sharing the DNS sockets (0 = answer in the ipamd process)',
   },
   'tls-cert': { env: 'NETSPAN_TLS_CERT', def: '', help: 'server certificate for the gRPC API (enables TLS)' },
   'tls-key': { env: 'NETSPAN_TLS_KEY', def: '', help: 'server key for the gRPC API' },
@@ -214,6 +239,39 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): IpamdConfig 
   const serverId = get('dhcp-server-id');
   if (serverId && !/^\d+\.\d+\.\d+\.\d+$/.test(serverId))
     throw new ConfigError(`--dhcp-server-id: ${serverId} is not an IPv4 address`);
+  const dnsListen = get('dns-listen');
+  if (dnsListen && !/^(\[[0-9a-fA-F:.]+\]|[^\s:]+):\d{1,5}$/.test(dnsListen))
+    throw new ConfigError(`--dns-listen: ${dnsListen} is not host:port`);
+  const dnsUpstreams = get('dns-upstream')
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean)
+    .map((u) => {
+      const m =
+        /^(?:\[([0-9a-fA-F:.]+)\]|(\d+\.\d+\.\d+\.\d+))(?::(\d{1,5}))?$/.exec(u) ??
+        /^([0-9a-fA-F:]+)$/.exec(u);
+      const host = m?.[1] ?? m?.[2];
+      const port = m?.[3] === undefined ? 53 : Number(m[3]);
+      if (!host || !isIP(host) || port < 1 || port > 65535)
+        throw new ConfigError(`--dns-upstream: ${u} is not IP or IP:port (names are not resolved)`);
+      return { host, port };
+    });
+  const dnsAllowRecursion = get('dns-allow-recursion')
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
+  for (const a of dnsAllowRecursion) {
+    const [addr, len, extra] = a.split('/');
+    const max = addr && isIP(addr) === 6 ? 128 : 32;
+    if (a === 'networks') continue;
+    if (
+      !addr ||
+      !isIP(addr) ||
+      extra !== undefined ||
+      (len !== undefined && !(/^\d{1,3}$/.test(len) && Number(len) <= max))
+    )
+      throw new ConfigError(`--dns-allow-recursion: ${a} is not an address prefix or "networks"`);
+  }
   const prefix = get('etcd-prefix');
   if (!prefix.endsWith('/')) throw new ConfigError(`--etcd-prefix: ${prefix} must end with '/'`);
   const cfg: IpamdConfig = {
@@ -228,6 +286,10 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): IpamdConfig 
     dhcpListen: get('dhcp-listen'),
     dhcpServerId: get('dhcp-server-id'),
     declineQuarantineSeconds: int('decline-quarantine', 0, 31_536_000),
+    dnsListen,
+    dnsUpstreams,
+    dnsAllowRecursion,
+    dnsWorkers: int('dns-workers', 0, 64),
     tlsCert: get('tls-cert'),
     tlsKey: get('tls-key'),
     tlsCa: get('tls-ca'),

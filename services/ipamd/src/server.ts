@@ -6,6 +6,7 @@ import {
   connectEtcd,
   EtcdAgentRegistry,
   EtcdIpamStore,
+  EtcdRecordStore,
   EtcdTokenStore,
   type ReplicaRegistration,
   registerReplica,
@@ -17,6 +18,8 @@ import { adminService } from './admin.js';
 import { AgentHub, preEncodedAgentService } from './agents.js';
 import type { IpamdConfig } from './config.js';
 import { DhcpUdpListener } from './dhcp-udp.js';
+import { IpamdDns } from './dns.js';
+import { dnsService } from './dns-handlers.js';
 import { InflightTracker, ipamService, networkService } from './handlers.js';
 import { compactor, LeaderJob } from './leader.js';
 import { JoinTokens } from './tokens.js';
@@ -34,6 +37,8 @@ export interface RunningIpamd {
   store: EtcdIpamStore;
   agents: AgentHub;
   tokens: JoinTokens;
+  /** Zone index and DNS server (the server only with --dns-listen). */
+  dns: IpamdDns;
   /** Bound gRPC address, host:port. */
   grpcAddress: string;
   stop(): Promise<void>;
@@ -118,10 +123,30 @@ export async function startIpamd(
   });
   await agents.start();
 
+  const dns = new IpamdDns(
+    {
+      listen: cfg.dnsListen,
+      upstreams: cfg.dnsUpstreams,
+      allowRecursion: cfg.dnsAllowRecursion,
+      workers: cfg.dnsWorkers,
+      logLevel: cfg.logLevel,
+      logFormat: cfg.logFormat,
+    },
+    store,
+    new EtcdRecordStore(etcd, {
+      prefix: cfg.etcdPrefix,
+      onCorrupt: (key) => log.warn({ key }, 'skipped a DNS record that cannot be decoded'),
+      onResync: (reason) => log.warn({ reason }, 'record watch re-established from a fresh snapshot'),
+    }),
+    log,
+  );
+  await dns.start();
+
   const inflight = new InflightTracker();
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 });
   server.addService(pkg.NetworkService.service, networkService(engine, log, inflight));
   server.addService(pkg.IpamService.service, ipamService(engine, log, inflight));
+  server.addService(pkg.DnsService.service, dnsService(dns, log, inflight));
   server.addService(agentService.definition, { Session: agents.session, Relay: agents.relay });
   server.addService(pkg.AdminService.service, adminService(tokens, agents, log, inflight));
   const port = await new Promise<number>((resolve, reject) =>
@@ -190,7 +215,13 @@ export async function startIpamd(
     await dhcpUdp.start();
   }
   log.info(
-    { grpc: grpcAddress, dhcp: dhcpUdp?.address, replica: cfg.replicaId, tls: Boolean(cfg.tlsCert) },
+    {
+      grpc: grpcAddress,
+      dhcp: dhcpUdp?.address,
+      dns: dns.address || undefined,
+      replica: cfg.replicaId,
+      tls: Boolean(cfg.tlsCert),
+    },
     'ipamd ready',
   );
 
@@ -205,6 +236,7 @@ export async function startIpamd(
     store,
     agents,
     tokens,
+    dns,
     grpcAddress,
     stop: () => {
       stopped ??= (async () => {
@@ -225,6 +257,8 @@ export async function startIpamd(
         });
         await withTimeout(inflight.drained(), 10_000, undefined);
         if (dhcpUdp) await withTimeout(dhcpUdp.stop(), 10_000, undefined);
+        await withTimeout(dns.stop(), 10_000, undefined);
+        log.info({ dns: dns.stats, conflicts: dns.index.stats.conflicts }, 'DNS counters');
         log.info({ dhcp: Object.fromEntries(dhcpOutcomes) }, 'DHCP outcomes');
         // Resign first: another replica takes the background jobs over at once. Each step
         // is bounded: with etcd unreachable they cannot complete, and shutdown must not hang.

@@ -1,0 +1,263 @@
+import cluster, { type Worker } from 'node:cluster';
+import dgram from 'node:dgram';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import {
+  ClientAcl,
+  DnsServer,
+  type DnsStats,
+  type Endpoint,
+  type LeaseInfo,
+  type RecordObserver,
+  type StoredRecord,
+  type ZoneEvent,
+  ZoneIndex,
+} from '@netspan/dns';
+import type { EtcdIpamStore, EtcdRecordStore } from '@netspan/etcd-store';
+import type { Snapshot, StoredLease, StoredNetwork, StoreObserver, Subscription } from '@netspan/ipam';
+import type { Logger } from '@netspan/log';
+
+/** What a DNS worker process needs to serve (sent once, before any zone event). */
+export interface DnsWorkerInit {
+  t: 'init';
+  host: string;
+  port: number;
+  upstreams: Endpoint[];
+  allowRecursion: string[];
+  logLevel: string;
+  logFormat: string;
+}
+
+/** Messages from the primary to a DNS worker. */
+export type ToWorker = DnsWorkerInit | { t: 'zone'; events: ZoneEvent[] };
+/** Messages from a DNS worker to the primary. */
+export type FromWorker =
+  | { t: 'hello' }
+  | { t: 'ready'; port: number }
+  | { t: 'failed'; error: string }
+  | { t: 'stats'; stats: DnsStats; conflicts: number };
+
+export interface DnsOptions {
+  /** host:port for UDP and TCP (port 0: a port free for both). */
+  listen: string;
+  upstreams: Endpoint[];
+  allowRecursion: string[];
+  /** 0: serve in this process; n: n worker processes sharing the sockets. */
+  workers: number;
+  logLevel: string;
+  logFormat: string;
+}
+
+function leaseInfo(l: StoredLease): LeaseInfo {
+  return {
+    network: l.network,
+    address: l.address,
+    hostname: l.hostname,
+    state: l.state,
+    createdAtMs: l.createdAtMs,
+    expiresAtMs: l.expiresAtMs,
+    revision: l.revision,
+  };
+}
+
+function networkInfo(n: StoredNetwork) {
+  return { name: n.network.name, domain: n.network.domain, cidr: n.network.cidr };
+}
+
+/** A port free for both UDP and TCP on `host` (DNS serves both on one port). */
+async function freeDualPort(host: string): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const tcp = net.createServer();
+    const port = await new Promise<number>((resolve, reject) => {
+      tcp.once('error', reject);
+      tcp.listen({ host, port: 0, exclusive: true }, () => resolve((tcp.address() as net.AddressInfo).port));
+    });
+    const udp = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
+    const ok = await new Promise<boolean>((resolve) => {
+      udp.once('error', () => resolve(false));
+      udp.bind({ address: host, port, exclusive: true }, () => resolve(true));
+    });
+    await new Promise<void>((r) => tcp.close(() => r()));
+    if (ok) {
+      await new Promise<void>((r) => udp.close(() => r()));
+      return port;
+    }
+    udp.close();
+  }
+  throw new Error(`no port free for both UDP and TCP on ${host}`);
+}
+
+/**
+ * The DNS side of ipamd: a zone index fed by its own etcd watch (leases and networks through the
+ * IPAM store's sync, records through the record store's), never by a read per query, and a DNS
+ * server answering from it — in this process, or in worker processes (node:cluster) that share
+ * the UDP socket and TCP listener and get every zone event over IPC, in order.
+ */
+export class IpamdDns implements StoreObserver {
+  readonly index: ZoneIndex;
+  address = '';
+  private server: DnsServer | undefined;
+  /** Workers that have the index and get every event. */
+  private readonly workers = new Set<Worker>();
+  /** Every live worker process (including ones still starting). */
+  private readonly forked = new Set<Worker>();
+  private leaseSub: Subscription | undefined;
+  private recordSub: { close(): Promise<void> } | undefined;
+  private stopping = false;
+  private init: DnsWorkerInit | undefined;
+  readonly workerStats: DnsStats[] = [];
+
+  constructor(
+    private readonly opts: DnsOptions,
+    private readonly store: EtcdIpamStore,
+    readonly records: EtcdRecordStore,
+    private readonly log: Logger,
+  ) {
+    this.index = new ZoneIndex({
+      onConflict: (c) =>
+        log.warn(
+          { name: c.name, holder: c.holder, newcomer: c.newcomer },
+          'hostname already held by another lease; the newcomer gets no DNS records',
+        ),
+    });
+  }
+
+  get stats(): DnsStats | undefined {
+    return this.server?.stats;
+  }
+
+  async start(): Promise<string> {
+    this.leaseSub = await this.store.sync(this);
+    this.recordSub = await this.records.sync(this.recordFeed);
+    if (!this.opts.listen) return '';
+    const i = this.opts.listen.lastIndexOf(':');
+    const host = this.opts.listen.slice(0, i).replace(/^\[|\]$/g, '');
+    let port = Number(this.opts.listen.slice(i + 1));
+    if (port === 0) port = await freeDualPort(host);
+    if (this.opts.workers === 0) {
+      this.server = new DnsServer({
+        index: this.index,
+        host,
+        port,
+        upstreams: this.opts.upstreams,
+        acl: new ClientAcl(this.opts.allowRecursion),
+        log: this.log,
+      });
+      await this.server.start();
+    } else {
+      this.init = {
+        t: 'init',
+        host,
+        port,
+        upstreams: this.opts.upstreams,
+        allowRecursion: this.opts.allowRecursion,
+        logLevel: this.opts.logLevel,
+        logFormat: this.opts.logFormat,
+      };
+      cluster.setupPrimary({ exec: fileURLToPath(new URL('./dns-worker.js', import.meta.url)), args: [] });
+      await Promise.all(Array.from({ length: this.opts.workers }, () => this.fork()));
+    }
+    this.address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+    return this.address;
+  }
+
+  /** Starts one worker and resolves when it serves (a crashed worker is replaced). */
+  private fork(): Promise<void> {
+    const init = this.init as DnsWorkerInit;
+    const w = cluster.fork({ NETSPAN_DNS_WORKER: '1' });
+    this.forked.add(w);
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('DNS worker did not start within 15 s')), 15_000);
+      w.on('message', (m: FromWorker) => {
+        if (m.t === 'hello') {
+          // The worker listens now (messages sent before that are lost): its whole view is the
+          // index as it is now, then every later event (IPC keeps order).
+          w.send({ ...init } satisfies ToWorker);
+          w.send({ t: 'zone', events: this.index.exportEvents() } satisfies ToWorker);
+          this.workers.add(w);
+        } else if (m.t === 'ready') {
+          clearTimeout(timer);
+          resolve();
+        } else if (m.t === 'failed') {
+          clearTimeout(timer);
+          reject(new Error(`DNS worker failed: ${m.error}`));
+        } else if (m.t === 'stats') this.workerStats.push(m.stats);
+      });
+      w.on('exit', (code, signal) => {
+        this.workers.delete(w);
+        this.forked.delete(w);
+        clearTimeout(timer);
+        if (this.stopping) return;
+        this.log.error({ pid: w.process.pid, code, signal }, 'DNS worker exited; starting another');
+        setTimeout(() => {
+          if (!this.stopping)
+            this.fork().catch((err: unknown) => this.log.error({ err }, 'DNS worker restart failed'));
+        }, 1000).unref();
+      });
+    });
+  }
+
+  /** A change this replica made itself: applied now, before its watch event arrives. */
+  applyOwn(e: ZoneEvent): void {
+    this.emit(e);
+  }
+
+  private emit(e: ZoneEvent): void {
+    this.index.apply(e);
+    if (this.workers.size === 0) return;
+    const msg: ToWorker = { t: 'zone', events: [e] };
+    for (const w of this.workers) if (w.isConnected()) w.send(msg);
+  }
+
+  // ---------------------------------------------------------------- StoreObserver (leases, networks)
+  snapshot(s: Snapshot): void {
+    this.emit({
+      t: 'leases-reset',
+      revision: s.revision,
+      networks: s.networks.map(networkInfo),
+      leases: s.leases.map(leaseInfo),
+    });
+  }
+  networkPut(n: StoredNetwork): void {
+    this.emit({ t: 'network', network: networkInfo(n), revision: n.revision });
+  }
+  networkDeleted(name: string): void {
+    this.emit({ t: 'network-deleted', name, revision: this.index.revision });
+  }
+  leasePut(l: StoredLease): void {
+    this.emit({ t: 'lease', lease: leaseInfo(l) });
+  }
+  leaseDeleted(network: string, address: string, revision: number): void {
+    this.emit({ t: 'lease-deleted', network, address, revision });
+  }
+  reservationPut(): void {}
+  reservationDeleted(): void {}
+
+  // ---------------------------------------------------------------- records
+  readonly recordFeed: RecordObserver = {
+    snapshot: (records: StoredRecord[], revision: number) =>
+      this.emit({ t: 'records-reset', revision, records }),
+    put: (record: StoredRecord) => this.emit({ t: 'record', record }),
+    deleted: (zone: string, id: string, revision: number) =>
+      this.emit({ t: 'record-deleted', zone, id, revision }),
+  };
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.server?.stop();
+    await Promise.all(
+      [...this.forked].map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            const kill = setTimeout(() => w.process.kill('SIGKILL'), 5000);
+            w.once('exit', () => {
+              clearTimeout(kill);
+              resolve();
+            });
+            w.process.kill('SIGTERM');
+          }),
+      ),
+    );
+    await this.recordSub?.close();
+    await this.leaseSub?.close();
+  }
+}
