@@ -187,6 +187,17 @@ export function reservationsTable(reservations: readonly pb.Reservation[], wide:
   return formatTable(headers, rows);
 }
 
+export function recordsTable(records: readonly pb.Record[], wide: boolean): string {
+  const headers = ['ZONE', 'NAME', 'TYPE', 'TTL', 'DATA', 'ID'];
+  if (wide) headers.push('REVISION');
+  const rows = records.map((r) => {
+    const row = [r.zone, r.name, r.type.replace('RECORD_TYPE_', ''), String(r.ttl), r.data, r.id];
+    if (wide) row.push(r.revision ? String(r.revision) : '');
+    return row;
+  });
+  return formatTable(headers, rows);
+}
+
 /** The server's response for `-o json`: the message as the proto loader returned it. */
 export function toJson(message: unknown): string {
   return JSON.stringify(message, null, 2);

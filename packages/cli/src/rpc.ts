@@ -1,7 +1,7 @@
 import { type NetspanClients, unary } from '@netspan/api';
 
 /** The services the CLI calls. */
-export type Services = Pick<NetspanClients, 'network' | 'ipam' | 'admin'>;
+export type Services = Pick<NetspanClients, 'network' | 'ipam' | 'admin' | 'dns'>;
 
 // A generated method's last overload is `(argument, callback(err, value))`; inference on an
 // overloaded function uses the last overload, which gives the request and response types.

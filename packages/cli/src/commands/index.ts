@@ -3,6 +3,7 @@ import { GLOBAL_FLAGS } from '../spec.js';
 import { hostCommands, tokenCommands } from './admin.js';
 import { leaseCommands } from './lease.js';
 import { networkCommands } from './network.js';
+import { recordCommands } from './record.js';
 import { reservationCommands } from './reservation.js';
 
 /** Every command, by group, in help order. */
@@ -12,6 +13,7 @@ export const GROUPS: readonly GroupSpec[] = [
   { name: 'reservation', summary: 'fixed addresses for MACs', commands: reservationCommands },
   { name: 'token', summary: 'join tokens for agents', commands: tokenCommands },
   { name: 'host', summary: 'hosts: live agents and their networks', commands: hostCommands },
+  { name: 'record', summary: "DNS records in the networks' zones", commands: recordCommands },
 ];
 
 export function findGroup(name: string): GroupSpec | undefined {
