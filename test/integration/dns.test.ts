@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createClients, type NetspanClients, unary } from '@netspan/api';
+import { chaddrFromMac, type DhcpPacket, decode, encode, MessageType, newPacket } from '@netspan/dhcp-codec';
 import {
   type EtcdHandle,
   freePort,
@@ -27,6 +28,7 @@ let etcd: EtcdHandle;
 let a: IpamdHandle; // in-process DNS, forwards to unbound
 let b: IpamdHandle; // two DNS worker processes, no upstream
 let portA = 0;
+let dhcpPortA = 0;
 let portB = 0;
 let unbound: ChildProcess | undefined;
 let unboundDir = '';
@@ -123,10 +125,20 @@ before(async () => {
   );
 
   etcd = await startEtcd({ name: 'dns' });
+  dhcpPortA = await freePort();
   [a, b] = await Promise.all([
     startIpamd({
       etcdEndpoints: etcd.endpoints,
-      args: ['--dns-listen', '127.0.0.1:0', '--dns-upstream', `127.0.0.1:${ubPort}`],
+      args: [
+        '--dns-listen',
+        '127.0.0.1:0',
+        '--dns-upstream',
+        `127.0.0.1:${ubPort}`,
+        '--dhcp-listen',
+        `127.0.0.1:${dhcpPortA}`,
+        '--dhcp-server-id',
+        '10.77.0.1',
+      ],
     }),
     startIpamd({
       etcdEndpoints: etcd.endpoints,
@@ -137,7 +149,13 @@ before(async () => {
   portB = dnsPort(b);
   clients = createClients(a.grpcAddress);
   await unary(clients.network, clients.network.CreateNetwork, {
-    network: { name: 'blue', cidr: '10.77.0.0/24', gateway: '10.77.0.1' },
+    network: {
+      name: 'blue',
+      cidr: '10.77.0.0/24',
+      gateway: '10.77.0.1',
+      pools: [{ start: '10.77.0.100', end: '10.77.0.199' }],
+      relayAddresses: ['127.0.0.1'],
+    },
   });
   await unary(clients.network, clients.network.CreateNetwork, {
     network: { name: 'tiny', cidr: '10.78.0.64/26', domain: 'tiny.lab' },
@@ -370,6 +388,64 @@ describe('DNS served by ipamd', () => {
       async () => answers(await dig(portB, `web1.${Z}`, '+noall', '+answer')).join() === '10.77.0.11',
       { timeoutMs: 2000, what: 'the name to pass to the waiting lease' },
     );
+  });
+
+  it('names a guest after its DHCP hostname (option 81 before option 12), sanitised, on both replicas', async () => {
+    const sock = dgram.createSocket('udp4');
+    await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
+    const replies = new Map<number, (p: DhcpPacket) => void>();
+    sock.on('message', (m) => {
+      try {
+        const p = decode(m);
+        replies.get(p.xid)?.(p);
+      } catch {
+        // not a reply we wait for
+      }
+    });
+    const ask = (p: DhcpPacket) =>
+      new Promise<DhcpPacket>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`no DHCP reply to xid ${p.xid}`)), 3000);
+        replies.set(p.xid, (r) => {
+          clearTimeout(t);
+          resolve(r);
+        });
+        sock.send(encode(p), dhcpPortA, '127.0.0.1');
+      });
+    const base = { giaddr: '127.0.0.1', hops: 1, chaddr: chaddrFromMac('02:00:00:00:77:07') };
+    const options = {
+      hostname: 'ignored-when-fqdn-given',
+      clientFqdn: { flags: 0, rcode1: 0, rcode2: 0, name: 'Guest_7.example.com' },
+    };
+    try {
+      const offer = await ask(
+        newPacket({ ...base, xid: 0x7001, options: { messageType: MessageType.Discover, ...options } }),
+      );
+      const ack = await ask(
+        newPacket({
+          ...base,
+          xid: 0x7002,
+          options: {
+            messageType: MessageType.Request,
+            serverId: '10.77.0.1',
+            requestedIp: offer.yiaddr,
+            ...options,
+          },
+        }),
+      );
+      assert.equal(ack.options.messageType, MessageType.Ack);
+      for (const port of [portA, portB]) {
+        await waitFor(
+          async () => answers(await dig(port, `guest-7.${Z}`, '+noall', '+answer')).join() === ack.yiaddr,
+          {
+            timeoutMs: 2000,
+            what: `guest-7 on ${port}`,
+          },
+        );
+        assert.deepEqual(answers(await kdig(port, '-x', ack.yiaddr, '+noall', '+answer')), [`guest-7.${Z}.`]);
+      }
+    } finally {
+      sock.close();
+    }
   });
 
   it('answers FORMERR to a malformed query and keeps serving', async () => {

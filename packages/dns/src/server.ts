@@ -414,7 +414,8 @@ function ipLookup(
   _options: unknown,
   callback: (err: Error | null, address: string, family: number) => void,
 ): void {
-  callback(null, address, isIPv6(address) ? 6 : 4);
+  // Socket-reported addresses: only IPv6 ones contain ':' (a full isIPv6 regex costs ~1% here).
+  callback(null, address, address.includes(':') ? 6 : 4);
 }
 
 function normalizeAddress(a: string): string {

@@ -121,9 +121,14 @@ describe('ZoneIndex', () => {
   });
 
   it('matches names case-insensitively (lookups are lower-case; stored names are lower-cased)', () => {
-    const { idx } = index([lease('10.0.0.5', 'Web1')], [record(Z, 'WWW', 'CNAME', 'WEB1')]);
-    // A hostname that is not already a clean label gets no record: leases carry sanitised names.
-    assert.equal(idx.lookup(`web1.${Z}`, RRType.A)?.rcode, RCode.NoError);
+    const { idx } = index(
+      [lease('10.0.0.5', 'Web1'), lease('10.0.0.6', 'Db_2.other.example'), lease('10.0.0.7', '...')],
+      [record(Z, 'WWW', 'CNAME', 'WEB1')],
+    );
+    // Hostnames are reduced to one RFC 1123 label; nothing usable left means no record.
+    assert.deepEqual(data(idx.lookup(`web1.${Z}`, RRType.A)), ['1 10.0.0.5']);
+    assert.deepEqual(data(idx.lookup(`db-2.${Z}`, RRType.A)), ['1 10.0.0.6']);
+    assert.equal(idx.lookup('7.0.0.10.in-addr.arpa', RRType.PTR)?.rcode, RCode.NXDomain);
     assert.deepEqual(data(idx.lookup(`www.${Z}`, RRType.A)), [`5 web1.${Z}`, '1 10.0.0.5']);
   });
 

@@ -209,8 +209,8 @@ export class ZoneIndex {
   private entryOf(l: LeaseInfo): LeaseEntry {
     const net = this.networks.get(l.network);
     const label = sanitizeHostname(l.hostname);
-    const named =
-      net !== undefined && l.state === 'bound' && label !== '' && label === l.hostname.toLowerCase();
+    // DHCP hostnames arrive sanitised; API ones may not: the index keeps to one RFC 1123 label.
+    const named = net !== undefined && l.state === 'bound' && label !== '';
     return { info: l, key: `${l.network}/${l.address}`, fqdn: named ? `${label}.${net.domain}` : '' };
   }
 
