@@ -180,10 +180,15 @@ function recordSize(r: WireRecord): number {
   return (r.owner ? r.owner.length : 2) + 10 + r.rdata.length;
 }
 
+/** Byte copy without Buffer.copy's argument checks, which dominate for the few bytes copied here. */
+function put(dst: Buffer, off: number, src: Uint8Array, start = 0, end = src.length): number {
+  for (let i = start; i < end; i++) dst[off++] = src[i] as number;
+  return off;
+}
+
 function writeRecord(buf: Buffer, off: number, r: WireRecord): number {
   if (r.owner) {
-    r.owner.copy(buf, off);
-    off += r.owner.length;
+    off = put(buf, off, r.owner);
   } else {
     buf[off++] = 0xc0;
     buf[off++] = HEADER_SIZE;
@@ -192,12 +197,14 @@ function writeRecord(buf: Buffer, off: number, r: WireRecord): number {
   buf[off++] = r.type & 0xff;
   buf[off++] = 0;
   buf[off++] = CLASS_IN;
-  buf.writeUInt32BE(r.ttl >>> 0, off);
-  off += 4;
+  const ttl = r.ttl >>> 0;
+  buf[off++] = ttl >>> 24;
+  buf[off++] = (ttl >>> 16) & 0xff;
+  buf[off++] = (ttl >>> 8) & 0xff;
+  buf[off++] = ttl & 0xff;
   buf[off++] = r.rdata.length >> 8;
   buf[off++] = r.rdata.length & 0xff;
-  r.rdata.copy(buf, off);
-  return off + r.rdata.length;
+  return put(buf, off, r.rdata);
 }
 
 const OPT_SIZE = 11;
@@ -252,9 +259,7 @@ export function encodeAnswer(
   buf[9] = ns & 0xff;
   buf[10] = 0;
   buf[11] = q.edns ? 1 : 0;
-  if (query instanceof Buffer) query.copy(buf, HEADER_SIZE, HEADER_SIZE, q.questionEnd);
-  else buf.set(query.subarray(HEADER_SIZE, q.questionEnd), HEADER_SIZE);
-  let off = q.questionEnd;
+  let off = put(buf, HEADER_SIZE, query, HEADER_SIZE, q.questionEnd);
   if (!truncated) {
     for (const r of a.answer) off = writeRecord(buf, off, r);
     for (const r of a.authority) off = writeRecord(buf, off, r);

@@ -502,10 +502,13 @@ export class ZoneIndex {
     let cur = name;
     let curZone = zone;
     let owner: Buffer | undefined; // undefined: the query name
-    const seen = new Set<string>();
+    let node = direct;
+    // Allocated only when a CNAME is followed: most answers are one step.
+    let seen: Set<string> | undefined;
     for (let hop = 0; hop <= MAX_CHAIN; hop++) {
-      const next = this.answerAt(cur, owner, curZone, qtype, now, ans);
+      const next = this.answerAt(cur, node, owner, curZone, qtype, now, ans);
       if (next === undefined) return ans;
+      seen ??= new Set<string>();
       if (seen.has(next)) return ans;
       seen.add(cur);
       const nz = this.findZone(next);
@@ -513,7 +516,8 @@ export class ZoneIndex {
       if (!nz) return ans;
       cur = next;
       curZone = nz;
-      owner = this.nodes.get(next)?.wire ?? encodeName(next);
+      node = this.nodes.get(next);
+      owner = node?.wire ?? encodeName(next);
     }
     return ans;
   }
@@ -521,13 +525,14 @@ export class ZoneIndex {
   /** Adds what `cur` has for qtype to `ans`; returns a CNAME target to follow, if any. */
   private answerAt(
     cur: string,
+    found: NameNode | undefined,
     owner: Buffer | undefined,
     zone: Zone,
     qtype: number,
     now: number,
     ans: Answer,
   ): string | undefined {
-    let node = this.nodes.get(cur);
+    let node = found;
     if (node && !hasData(node, now)) node = undefined;
     const apex = cur === zone.name;
     if (!node && !apex) {
