@@ -88,6 +88,8 @@ export class DnsServer {
   private readonly log: DnsLog | undefined;
   private readonly connections = new Set<net.Socket>();
   private readonly networkCidrs: () => string[];
+  private readonly aclCache = new Map<string, boolean>();
+  private aclCacheAt = 0;
 
   constructor(private readonly opts: DnsServerOptions) {
     this.index = opts.index;
@@ -231,8 +233,22 @@ export class DnsServer {
     }
   }
 
+  /**
+   * Whether `client` may recurse. Asked for every query (it sets RA), so answers are cached per
+   * address for a second: long enough to spare the parse, short enough to follow network changes.
+   */
   private recursionAllowed(client: string): boolean {
-    return this.opts.acl?.allows(client, this.networkCidrs) ?? false;
+    const now = Date.now();
+    if (now - this.aclCacheAt > 1000 || this.aclCache.size > 4096) {
+      this.aclCache.clear();
+      this.aclCacheAt = now;
+    }
+    let ok = this.aclCache.get(client);
+    if (ok === undefined) {
+      ok = this.opts.acl?.allows(client, this.networkCidrs) ?? false;
+      this.aclCache.set(client, ok);
+    }
+    return ok;
   }
 
   private countRejected(err: DnsWireError): void {

@@ -12,7 +12,8 @@ let server: DnsServer | undefined;
 let log: ReturnType<typeof createLogger> | undefined;
 
 function send(m: FromWorker): void {
-  process.send?.(m);
+  // After the primary is gone there is nobody to tell.
+  if (process.connected) process.send?.(m);
 }
 
 process.on('message', (m: ToWorker) => {
