@@ -458,6 +458,25 @@ describe('DNS served by ipamd', () => {
     assert.equal(status(await dig(portB, `mail.${Z}`)), 'NOERROR');
   });
 
+  it('serves the record API on a replica without --dns-listen (its index starts on first use)', async () => {
+    const c = await startIpamd({ etcdEndpoints: etcd.endpoints });
+    const api = createClients(c.grpcAddress);
+    try {
+      assert.equal(c.ready.dns, undefined);
+      const listed = await unary(api.dns, api.dns.ListRecords, { zone: Z, name: 'mail' });
+      assert.deepEqual(
+        listed.records.map((r) => r.data),
+        ['10.77.0.25'],
+      );
+      await assert.rejects(unary(api.dns, api.dns.ListRecords, { zone: 'nowhere.lab' }), (err: Error) =>
+        /no network has this domain/.test(err.message),
+      );
+    } finally {
+      api.close();
+      await c.stop();
+    }
+  });
+
   it('manages records with netspanctl record add|list|remove', async () => {
     const added = await ctl(['record', 'add', Z, 'cli', 'A', '10.77.0.99', '--ttl', '120']);
     assert.match(added, /cli\s+A\s+120\s+10\.77\.0\.99\s+([0-9a-f]{16})/);

@@ -26,9 +26,10 @@ function recordToPb(r: ListedRecord): pb.Record__Input {
   };
 }
 
-function zoneOf(dns: IpamdDns, raw: string | undefined, field: string): string {
+async function zoneOf(dns: IpamdDns, raw: string | undefined, field: string): Promise<string> {
   const zone = (raw ?? '').trim().toLowerCase().replace(/\.$/, '');
   if (!zone) throw invalid(field, 'is required');
+  await dns.ready();
   if (!dns.index.hasZone(zone))
     throw new IpamError(ErrorCode.NotFound, `zone ${zone}: no network has this domain or reverse zone`);
   return zone;
@@ -43,7 +44,7 @@ export function dnsService(dns: IpamdDns, log: Logger, inflight: InflightTracker
       inflight,
       async (req) => {
         const input = req.record;
-        const zone = zoneOf(dns, input?.zone, 'record.zone');
+        const zone = await zoneOf(dns, input?.zone, 'record.zone');
         const type = typeFromPb(input?.type, 'record.type');
         if (!type) throw invalid('record.type', 'is required');
         const r = normalizeRecord({ zone, name: input?.name, type, ttl: input?.ttl, data: input?.data });
@@ -71,7 +72,7 @@ export function dnsService(dns: IpamdDns, log: Logger, inflight: InflightTracker
       log,
       inflight,
       async (req) => {
-        const zone = zoneOf(dns, req.zone, 'zone');
+        const zone = await zoneOf(dns, req.zone, 'zone');
         const type = typeFromPb(req.type, 'type');
         let name = (req.name ?? '').trim().toLowerCase();
         if (name.endsWith(`.${zone}.`)) name = name.slice(0, -(zone.length + 2));
@@ -88,7 +89,7 @@ export function dnsService(dns: IpamdDns, log: Logger, inflight: InflightTracker
       log,
       inflight,
       async (req) => {
-        const zone = zoneOf(dns, req.zone, 'zone');
+        const zone = await zoneOf(dns, req.zone, 'zone');
         const id = (req.id ?? '').trim();
         if (!id) throw invalid('id', 'is required');
         if (id.startsWith('lease:'))

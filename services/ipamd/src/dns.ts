@@ -104,6 +104,7 @@ export class IpamdDns implements StoreObserver {
   private leaseSub: Subscription | undefined;
   private recordSub: { close(): Promise<void> } | undefined;
   private stopping = false;
+  private watching: Promise<void> | undefined;
   private init: DnsWorkerInit | undefined;
   readonly workerStats: DnsStats[] = [];
 
@@ -126,10 +127,24 @@ export class IpamdDns implements StoreObserver {
     return this.server?.stats;
   }
 
+  /**
+   * The index's watches, started once. Without --dns-listen they start on the first DnsService
+   * call, so an ipamd that serves no DNS pays nothing for it.
+   */
+  ready(): Promise<void> {
+    this.watching ??= (async () => {
+      this.leaseSub = await this.store.sync(this);
+      this.recordSub = await this.records.sync(this.recordFeed);
+    })().catch((err: unknown) => {
+      this.watching = undefined;
+      throw err;
+    });
+    return this.watching;
+  }
+
   async start(): Promise<string> {
-    this.leaseSub = await this.store.sync(this);
-    this.recordSub = await this.records.sync(this.recordFeed);
     if (!this.opts.listen) return '';
+    await this.ready();
     const i = this.opts.listen.lastIndexOf(':');
     const host = this.opts.listen.slice(0, i).replace(/^\[|\]$/g, '');
     let port = Number(this.opts.listen.slice(i + 1));
@@ -257,6 +272,7 @@ export class IpamdDns implements StoreObserver {
           }),
       ),
     );
+    await this.watching?.catch(() => {});
     await this.recordSub?.close();
     await this.leaseSub?.close();
   }
