@@ -19,6 +19,7 @@ COPY packages/api/package.json packages/api/
 COPY packages/cli/package.json packages/cli/
 COPY packages/dhcp-codec/package.json packages/dhcp-codec/
 COPY packages/dhcp-server/package.json packages/dhcp-server/
+COPY packages/dns/package.json packages/dns/
 COPY packages/etcd-store/package.json packages/etcd-store/
 COPY packages/ipam/package.json packages/ipam/
 COPY packages/log/package.json packages/log/
