@@ -24,11 +24,17 @@ const { values } = parseArgs({
     rates: { type: 'string', default: '2000,3000,4000,5000,6000,7000,8000,9000,10000,12000,14000,16000' },
     seconds: { type: 'string', default: '10' },
     clients: { type: 'string', default: '60000' },
+    // Node arguments for ipamd, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (space-separated).
+    'ipamd-node-args': { type: 'string', default: '' },
+    // Which servers to sweep (the ratio needs both; one alone is for profiling).
+    servers: { type: 'string', default: 'kea,ipamd' },
   },
 });
 const rates = String(values.rates).split(',').map(Number);
 const seconds = Number(values.seconds);
 const clients = Number(values.clients);
+const ipamdNodeArgs = String(values['ipamd-node-args']).split(' ').filter(Boolean);
+const servers = new Set(String(values.servers).split(','));
 const CIDR = '10.200.0.0/16';
 const log = (...a: unknown[]) => console.log(...a);
 
@@ -119,80 +125,90 @@ async function sweep(name: string): Promise<{ steps: Step[]; best: Step | undefi
   return { steps, best };
 }
 
+/** Kea 2.2, memfile with the lease file persisted. */
+async function runKea(work: string, results: Record<string, unknown>): Promise<void> {
+  const keaConf = join(work, 'kea.json');
+  writeFileSync(
+    keaConf,
+    JSON.stringify({
+      Dhcp4: {
+        'interfaces-config': { interfaces: ['lo'], 'dhcp-socket-type': 'udp' },
+        'lease-database': {
+          type: 'memfile',
+          persist: true,
+          name: join(work, 'kea-leases4.csv'),
+          'lfc-interval': 0,
+        },
+        'valid-lifetime': 3600,
+        subnet4: [
+          {
+            id: 1,
+            subnet: CIDR,
+            pools: [{ pool: '10.200.0.10-10.200.255.250' }],
+            relay: { 'ip-addresses': ['127.0.0.1'] },
+            'option-data': [{ name: 'routers', data: '10.200.0.1' }],
+          },
+        ],
+        loggers: [
+          { name: 'kea-dhcp4', output_options: [{ output: join(work, 'kea.log') }], severity: 'WARN' },
+        ],
+      },
+    }),
+  );
+  const kea = spawn('kea-dhcp4', ['-c', keaConf, '-p', '1067', '-P', '1068'], {
+    stdio: 'ignore',
+    env: { ...process.env, KEA_PIDFILE_DIR: work, KEA_LOCKFILE_DIR: work },
+  });
+  await new Promise((r) => setTimeout(r, 1500));
+  log('kea-dhcp4 2.2 (memfile, persist) on 127.0.0.1:1067');
+  const keaRes = await sweep('kea');
+  kea.kill('SIGTERM');
+  await new Promise((r) => kea.once('close', r));
+  results.kea = keaRes;
+}
+
+/** ipamd on etcd (fsync on), DHCP on the same port. */
+async function runIpamd(work: string, results: Record<string, unknown>): Promise<void> {
+  const { startEtcd, startIpamd } = await import('@netspan/test/harness');
+  const { createClients, unary } = await import('@netspan/api');
+  const etcd = await startEtcd({ name: 'bench-dhcp', dataDir: join(work, 'etcd') });
+  const ipamd = await startIpamd({
+    etcdEndpoints: etcd.endpoints,
+    args: ['--dhcp-listen', '127.0.0.1:1067'],
+    nodeArgs: ipamdNodeArgs,
+  });
+  try {
+    const c = createClients(ipamd.grpcAddress);
+    await unary(c.network, c.network.CreateNetwork, {
+      network: {
+        name: 'bench',
+        cidr: CIDR,
+        gateway: '10.200.0.1',
+        pools: [{ start: '10.200.0.10', end: '10.200.255.250' }],
+        relayAddresses: ['127.0.0.1'],
+      },
+    });
+    c.close();
+    log('ipamd (etcd with fsync) on 127.0.0.1:1067');
+    results.ipamd = await sweep('ipamd');
+  } finally {
+    await ipamd.stop();
+    await etcd.stop();
+  }
+}
+
 async function inside(): Promise<void> {
   execFileSync('ip', ['link', 'set', 'lo', 'up']);
   const work = mkdtempSync(join(tmpdir(), 'netspan-bench-dhcp-'));
   const results: Record<string, unknown> = { date: new Date().toISOString(), seconds, clients, cidr: CIDR };
   try {
-    // --- Kea 2.2, memfile with the lease file persisted.
-    const keaConf = join(work, 'kea.json');
-    writeFileSync(
-      keaConf,
-      JSON.stringify({
-        Dhcp4: {
-          'interfaces-config': { interfaces: ['lo'], 'dhcp-socket-type': 'udp' },
-          'lease-database': {
-            type: 'memfile',
-            persist: true,
-            name: join(work, 'kea-leases4.csv'),
-            'lfc-interval': 0,
-          },
-          'valid-lifetime': 3600,
-          subnet4: [
-            {
-              id: 1,
-              subnet: CIDR,
-              pools: [{ pool: '10.200.0.10-10.200.255.250' }],
-              relay: { 'ip-addresses': ['127.0.0.1'] },
-              'option-data': [{ name: 'routers', data: '10.200.0.1' }],
-            },
-          ],
-          loggers: [
-            { name: 'kea-dhcp4', output_options: [{ output: join(work, 'kea.log') }], severity: 'WARN' },
-          ],
-        },
-      }),
-    );
-    const kea = spawn('kea-dhcp4', ['-c', keaConf, '-p', '1067', '-P', '1068'], {
-      stdio: 'ignore',
-      env: { ...process.env, KEA_PIDFILE_DIR: work, KEA_LOCKFILE_DIR: work },
-    });
-    await new Promise((r) => setTimeout(r, 1500));
-    log('kea-dhcp4 2.2 (memfile, persist) on 127.0.0.1:1067');
-    const keaRes = await sweep('kea');
-    kea.kill('SIGTERM');
-    await new Promise((r) => kea.once('close', r));
-    results.kea = keaRes;
-
-    // --- ipamd on etcd (fsync on), DHCP on the same port.
-    const { startEtcd, startIpamd } = await import('@netspan/test/harness');
-    const { createClients, unary } = await import('@netspan/api');
-    const etcd = await startEtcd({ name: 'bench-dhcp', dataDir: join(work, 'etcd') });
-    const ipamd = await startIpamd({
-      etcdEndpoints: etcd.endpoints,
-      args: ['--dhcp-listen', '127.0.0.1:1067'],
-    });
-    try {
-      const c = createClients(ipamd.grpcAddress);
-      await unary(c.network, c.network.CreateNetwork, {
-        network: {
-          name: 'bench',
-          cidr: CIDR,
-          gateway: '10.200.0.1',
-          pools: [{ start: '10.200.0.10', end: '10.200.255.250' }],
-          relayAddresses: ['127.0.0.1'],
-        },
-      });
-      c.close();
-      log('ipamd (etcd with fsync) on 127.0.0.1:1067');
-      results.ipamd = await sweep('ipamd');
-    } finally {
-      await ipamd.stop();
-      await etcd.stop();
-    }
-    const k = (results.kea as { best?: Step }).best?.ackRate ?? 0;
-    const i = (results.ipamd as { best?: Step }).best?.ackRate ?? 0;
+    if (servers.has('kea')) await runKea(work, results);
+    if (servers.has('ipamd')) await runIpamd(work, results);
+    const k = (results.kea as { best?: Step } | undefined)?.best?.ackRate ?? 0;
+    const i = (results.ipamd as { best?: Step } | undefined)?.best?.ackRate ?? 0;
     results.ratio = k ? i / k : 0;
+    // A one-server run (profiling) is not a comparison: keep the last full result.
+    if (servers.size < 2) return;
     mkdirSync(join(repoRoot, 'bench/results'), { recursive: true });
     writeFileSync(join(repoRoot, 'bench/results/dhcp-latest.json'), `${JSON.stringify(results, null, 2)}\n`);
     log(`best under 1% drops: ipamd ${i.toFixed(0)} DORA/s, kea ${k.toFixed(0)} DORA/s`);

@@ -283,3 +283,5 @@ export async function startIpamd(
     },
   };
 }
+
+export { DhcpUdpListener } from './dhcp-udp.js';
