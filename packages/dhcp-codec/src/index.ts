@@ -25,6 +25,8 @@ export {
   decode,
   type EncodeOptions,
   encode,
+  encodeOptionBytes,
+  encodeWithOptionBytes,
   HEADER_SIZE,
   isBroadcast,
   MAGIC_COOKIE,

@@ -11,6 +11,8 @@ import {
   type DhcpPacket,
   decode,
   encode,
+  encodeOptionBytes,
+  encodeWithOptionBytes,
   isBroadcast,
   macAddress,
   newPacket,
@@ -308,4 +310,51 @@ describe('packet encode errors', () => {
       );
     });
   }
+});
+
+describe('encodeWithOptionBytes (pre-encoded options spliced into a reply)', () => {
+  const reply = (): DhcpPacket =>
+    newPacket({
+      op: BootOp.Reply,
+      xid: 0xdeadbeef,
+      flags: BROADCAST_FLAG,
+      yiaddr: '10.0.0.7',
+      giaddr: '10.0.0.2',
+      chaddr: chaddrFromMac('02:00:00:00:00:01'),
+      options: {
+        messageType: MessageType.Ack,
+        subnetMask: '255.255.255.0',
+        routers: ['10.0.0.1'],
+        leaseTime: 3600,
+        serverId: '10.0.0.1',
+        domainSearch: ['a.example', 'b.example'],
+      },
+    });
+
+  it('writes the same bytes as encode() when the chunks are the options in encode order', () => {
+    const p = reply();
+    const { messageType, subnetMask, routers, leaseTime, serverId, domainSearch } = p.options;
+    const chunks = [
+      encodeOptionBytes({ messageType }),
+      encodeOptionBytes({ subnetMask, routers }),
+      encodeOptionBytes({ leaseTime, serverId }),
+      encodeOptionBytes({ domainSearch }),
+    ];
+    assert.deepEqual(encodeWithOptionBytes(p, chunks), encode(p));
+    assert.deepEqual(encodeOptionBytes(p.options), Buffer.concat(chunks));
+  });
+
+  it('declines (undefined) what needs more than a plain layout, and rejects bad fields as encode does', () => {
+    const p = reply();
+    const big = Buffer.alloc(DEFAULT_MAX_SIZE);
+    assert.equal(encodeWithOptionBytes(p, [big]), undefined);
+    assert.equal(encodeWithOptionBytes({ ...p, sname: 'boot' }, []), undefined);
+    assert.equal(encodeWithOptionBytes(p, [], { maxSize: 70_000 }), undefined);
+    assert.throws(
+      () => encodeWithOptionBytes({ ...p, yiaddr: '10.0.0.256' }, []),
+      (e: unknown) => e instanceof DhcpEncodeError && e.code === EncodeErrorCode.InvalidField,
+    );
+    assert.throws(() => encodeOptionBytes({ routers: ['x'] }), DhcpEncodeError);
+    assert.equal(encodeWithOptionBytes(p, [])?.length, BOOTP_MIN_SIZE);
+  });
 });

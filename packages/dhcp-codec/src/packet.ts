@@ -465,23 +465,114 @@ export function encode(p: DhcpPacket, opts: EncodeOptions = {}): Buffer {
   const optionsBytes = Buffer.concat(main);
   const size = Math.max(OPTIONS_OFFSET + optionsBytes.length + 1, minSize);
   const out = Buffer.alloc(size);
-  out[0] = p.op;
+  writeFixed(out, p.op, htype, hlen, hops, xid, secs, flags, p.chaddr);
+  addresses.forEach((bytes, i) => {
+    bytes.copy(out, 12 + 4 * i);
+  });
+  writeField(out, SNAME_OFFSET, sname);
+  writeField(out, FILE_OFFSET, file);
+  optionsBytes.copy(out, OPTIONS_OFFSET);
+  out[OPTIONS_OFFSET + optionsBytes.length] = OptionCode.End;
+  return out;
+}
+
+/** The fixed numeric fields, chaddr and the magic cookie (addresses and sname/file are the caller's). */
+function writeFixed(
+  out: Buffer,
+  op: number,
+  htype: number,
+  hlen: number,
+  hops: number,
+  xid: number,
+  secs: number,
+  flags: number,
+  chaddr?: Uint8Array,
+): void {
+  out[0] = op;
   out[1] = htype;
   out[2] = hlen;
   out[3] = hops;
   out.writeUInt32BE(xid, 4);
   out.writeUInt16BE(secs, 8);
   out.writeUInt16BE(flags, 10);
-  addresses.forEach((bytes, i) => {
-    bytes.copy(out, 12 + 4 * i);
-  });
-  Buffer.from(p.chaddr).copy(out, 28);
-  writeField(out, SNAME_OFFSET, sname);
-  writeField(out, FILE_OFFSET, file);
+  if (chaddr) out.set(chaddr, 28);
   out.writeUInt32BE(MAGIC_COOKIE, HEADER_SIZE);
-  optionsBytes.copy(out, OPTIONS_OFFSET);
-  out[OPTIONS_OFFSET + optionsBytes.length] = OptionCode.End;
+}
+
+/**
+ * The wire bytes of `options` exactly as `encode` lays them out when they fit (instances of at
+ * most 255 bytes, message type first, by code, relay agent information last; no END). Servers
+ * encode what every reply on a network repeats once with it and splice the bytes into each reply
+ * with `encodeWithOptionBytes`. Validates as `encode` does; throws `DhcpEncodeError`.
+ */
+export function encodeOptionBytes(options: DhcpOptions): Buffer {
+  if (typeof options !== 'object' || options === null) throw invalidOption('', 'expected an object');
+  return Buffer.concat(allInstances(encodeOptionList(options)));
+}
+
+/**
+ * Encodes `p` with its options given as ready wire bytes (`p.options` is not read): the chunks
+ * are written in order, then END, padded to `minSize`. For replies on the hot path, where
+ * `encodeOptionBytes` made the chunks. Returns undefined when they do not fit in `maxSize`
+ * (the caller then encodes `p` with `encode`, which overflows into file/sname) or when `p`
+ * would need anything but a plain layout (sname/file set); throws `DhcpEncodeError` for
+ * invalid fields, as `encode` does.
+ */
+export function encodeWithOptionBytes(
+  p: DhcpPacket,
+  chunks: readonly Uint8Array[],
+  opts: EncodeOptions = {},
+): Buffer | undefined {
+  const maxSize = opts.maxSize ?? DEFAULT_MAX_SIZE;
+  const minSize = opts.minSize ?? Math.min(BOOTP_MIN_SIZE, maxSize);
+  if (!Number.isInteger(maxSize) || maxSize < OPTIONS_OFFSET + 1 || maxSize > 65507) return undefined;
+  if (p.sname !== '' || p.file !== '') return undefined;
+  let length = 0;
+  for (const c of chunks) length += c.length;
+  const end = OPTIONS_OFFSET + length;
+  if (end + 1 > maxSize || !Number.isInteger(minSize) || minSize < 0 || minSize > maxSize) return undefined;
+  if (p.op !== BootOp.Request && p.op !== BootOp.Reply)
+    throw invalidField('op', `${String(p.op)} is not 1 or 2`);
+  const hlen = checkUint(p, 'hlen', 16);
+  if (!(p.chaddr instanceof Uint8Array) || p.chaddr.length > 16) {
+    throw invalidField('chaddr', 'expected a Buffer of at most 16 bytes');
+  }
+  if (p.chaddr.length < hlen) throw invalidField('chaddr', `shorter than hlen ${hlen}`);
+  // Zero-filled: sname, file, siaddr defaults and the padding after END.
+  const out = Buffer.alloc(Math.max(end + 1, minSize));
+  writeFixed(
+    out,
+    p.op,
+    checkUint(p, 'htype', 0xff),
+    hlen,
+    checkUint(p, 'hops', 0xff),
+    checkUint(p, 'xid', 0xffffffff),
+    checkUint(p, 'secs', 0xffff),
+    checkUint(p, 'flags', 0xffff),
+    p.chaddr,
+  );
+  writeAddress(out, 12, p, 'ciaddr');
+  writeAddress(out, 16, p, 'yiaddr');
+  writeAddress(out, 20, p, 'siaddr');
+  writeAddress(out, 24, p, 'giaddr');
+  let at = OPTIONS_OFFSET;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  out[at] = OptionCode.End;
   return out;
+}
+
+function writeAddress(
+  out: Buffer,
+  offset: number,
+  p: DhcpPacket,
+  field: 'ciaddr' | 'yiaddr' | 'siaddr' | 'giaddr',
+) {
+  const v = p[field];
+  if (v === '0.0.0.0') return; // already zero
+  addressBytes(p, field).copy(out, offset);
 }
 
 /** Writes a string field, or overloaded options followed by END (the rest stays zero, i.e. pad). */

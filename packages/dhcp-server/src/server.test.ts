@@ -3,7 +3,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { chaddrFromMac, type DhcpPacket, decode, MessageType, newPacket } from '@netspan/dhcp-codec';
+import {
+  chaddrFromMac,
+  type DhcpPacket,
+  decode,
+  encode,
+  MessageType,
+  newPacket,
+  replySizeLimit,
+} from '@netspan/dhcp-codec';
 import { DhcpLeases, IpamEngine, MemoryStore, type Network } from '@netspan/ipam';
 import { DhcpServer, type Outcome, type RequestContext } from './server.js';
 
@@ -226,5 +234,62 @@ describe('DhcpServer (RFC 2131 §4.3)', () => {
     assert.ok(await server.handle(pkt('02:00:00:00:00:0c', MessageType.Discover), ctx));
     assert.equal(await server.handle(pkt('02:00:00:00:00:0d', MessageType.Discover), ctx), undefined);
     assert.deepEqual(outcomes.at(-1), ['discover', 'exhausted']);
+  });
+
+  it('writes OFFER/ACK bytes exactly as encode() would (pre-encoded network options spliced in)', async () => {
+    const networks: Array<Record<string, unknown>> = [
+      {},
+      { dhcpOptions: { dnsServers: [], staticRoutes: [] }, domain: '' },
+      {
+        dhcpOptions: {
+          dnsServers: ['10.0.0.53', '10.0.0.54'],
+          ntpServers: ['10.0.0.123'],
+          domainSearch: ['blue.example', 'example'],
+          staticRoutes: [{ destination: '10.9.0.0/16', gateway: '10.0.0.2' }],
+          mtu: 9000,
+        },
+      },
+      {
+        // Enough options that a 576-byte client needs file/sname overload: the generic path.
+        dhcpOptions: {
+          dnsServers: Array.from({ length: 25 }, (_, i) => `10.0.0.${i + 10}`),
+          domainSearch: Array.from({ length: 5 }, (_, i) => `zone${i}.some-long-domain.example`),
+          staticRoutes: Array.from({ length: 10 }, (_, i) => ({
+            destination: `10.${i + 10}.0.0/16`,
+            gateway: '10.0.0.2',
+          })),
+        },
+      },
+    ];
+    let n = 0x20;
+    for (const extra of networks) {
+      const { server, ctx } = await setup(extra);
+      for (const [fields, options] of [
+        [{}, {}],
+        [
+          { giaddr: '10.0.0.2', hops: 1, flags: 0x8000 },
+          { relayAgentInfo: { circuitId: Buffer.from('p7') } },
+        ],
+        [{}, { maxMessageSize: 1500 }],
+        [{ secs: 9 }, { maxMessageSize: 576, clientId: Buffer.from([1, 2, 3]) }],
+      ] as Array<[Partial<DhcpPacket>, DhcpPacket['options']]>) {
+        const mac = `02:00:00:00:01:${(n++).toString(16).padStart(2, '0')}`;
+        for (const under of [undefined, 9000]) {
+          const c = under === undefined ? ctx : { ...ctx, underlayMtu: under };
+          const discover = pkt(mac, MessageType.Discover, fields, options);
+          const offer = await server.handle(discover, c);
+          assert.ok(offer);
+          assert.deepEqual(offer.bytes, encode(offer.packet, { maxSize: replySizeLimit(discover) }));
+          const request = pkt(mac, MessageType.Request, fields, {
+            ...options,
+            serverId: SERVER,
+            requestedIp: offer.packet.yiaddr,
+          });
+          const ack = await server.handle(request, c);
+          assert.equal(ack?.packet.options.messageType, MessageType.Ack);
+          assert.deepEqual(ack?.bytes, encode(ack.packet, { maxSize: replySizeLimit(request) }));
+        }
+      }
+    }
   });
 });

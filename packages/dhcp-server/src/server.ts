@@ -5,8 +5,11 @@ import {
   type DhcpPacket,
   decode,
   encode,
+  encodeOptionBytes,
+  encodeWithOptionBytes,
   MessageType,
   macAddress,
+  OptionCode,
   replySizeLimit,
 } from '@netspan/dhcp-codec';
 import {
@@ -238,6 +241,7 @@ export class DhcpServer {
   ): Reply {
     const net = ctx.network;
     const plan = planOf(net);
+    const mtu = effectiveMtu(net, ctx.underlayMtu ?? 1500);
     const options: DhcpOptions = {
       messageType: type,
       serverId: ctx.serverId,
@@ -245,8 +249,9 @@ export class DhcpServer {
       broadcastAddress: plan.broadcast,
     };
     const inform = req.options.messageType === MessageType.Inform;
+    let lt = 0;
     if (!inform) {
-      const lt = lease?.expiresAtMs
+      lt = lease?.expiresAtMs
         ? Math.max(1, Math.round((lease.expiresAtMs - Date.now()) / 1000))
         : net.leaseTimeSeconds;
       options.leaseTime = lt;
@@ -259,10 +264,39 @@ export class DhcpServer {
     if (o.ntpServers.length > 0) options.ntpServers = o.ntpServers;
     options.domainName = net.domain;
     if (o.domainSearch.length > 0) options.domainSearch = o.domainSearch;
-    options.mtu = effectiveMtu(net, ctx.underlayMtu ?? 1500);
+    options.mtu = mtu;
     if (plan.routes.length > 0) options.classlessRoutes = plan.routes;
     if (req.options.relayAgentInfo) options.relayAgentInfo = req.options.relayAgentInfo; // RFC 3046 §2.2: echo
-    return buildReply(req, options, { ciaddr: req.ciaddr, yiaddr, flags: req.flags }, false);
+    const f = { ciaddr: req.ciaddr, yiaddr, flags: req.flags };
+    if (inform) return buildReply(req, options, f, false);
+    // OFFER and ACK: splice the bytes every reply on this network repeats (encoded once per
+    // network definition) around the few that vary, in the order encode() would write them.
+    const blocks = blocksOf(plan, options, mtu);
+    const sid = serverIdBytes(ctx.serverId);
+    if (!sid) return buildReply(req, options, f, false); // encode() says what is wrong with it
+    const varying = Buffer.allocUnsafe(3 + 6 + 6 + 6 + 6);
+    varying[0] = OptionCode.MessageType;
+    varying[1] = 1;
+    varying[2] = type;
+    varying[3] = OptionCode.LeaseTime;
+    varying[4] = 4;
+    varying.writeUInt32BE(lt, 5);
+    varying[9] = OptionCode.ServerId;
+    varying[10] = 4;
+    varying.set(sid, 11);
+    varying[15] = OptionCode.RenewalTime;
+    varying[16] = 4;
+    varying.writeUInt32BE(options.renewalTime as number, 17);
+    varying[21] = OptionCode.RebindingTime;
+    varying[22] = 4;
+    varying.writeUInt32BE(options.rebindingTime as number, 23);
+    const chunks = [varying.subarray(0, 3), blocks.low, varying.subarray(3), blocks.high];
+    if (req.options.relayAgentInfo)
+      chunks.push(encodeOptionBytes({ relayAgentInfo: req.options.relayAgentInfo }));
+    const packet = replyPacket(req, options, f);
+    const bytes = encodeWithOptionBytes(packet, chunks, { maxSize: replySizeLimit(req) });
+    if (!bytes) return buildReply(req, options, f, false); // too big: encode() overloads file/sname
+    return { packet, bytes, delivery: deliveryFor(req, false) };
   }
 
   private nak(req: DhcpPacket, ctx: RequestContext, message: string): Reply {
@@ -281,7 +315,16 @@ function buildReply(
   f: { ciaddr: string; yiaddr: string; flags: number },
   nak: boolean,
 ): Reply {
-  const packet: DhcpPacket = {
+  const packet = replyPacket(req, options, f);
+  return { packet, bytes: encode(packet, { maxSize: replySizeLimit(req) }), delivery: deliveryFor(req, nak) };
+}
+
+function replyPacket(
+  req: DhcpPacket,
+  options: DhcpOptions,
+  f: { ciaddr: string; yiaddr: string; flags: number },
+): DhcpPacket {
+  return {
     op: BootOp.Reply,
     htype: req.htype,
     hlen: req.hlen,
@@ -298,10 +341,68 @@ function buildReply(
     file: '',
     options,
   };
-  return { packet, bytes: encode(packet, { maxSize: replySizeLimit(req) }), delivery: deliveryFor(req, nak) };
+}
+
+/** Option codes below LeaseTime (51) come before the varying options; above RebindingTime (59), after. */
+interface Blocks {
+  low: Buffer;
+  high: Buffer;
+}
+
+/**
+ * The constant options of OFFER/ACK on a network as wire bytes: those below option 51 and
+ * those above 59 (the varying ones — 51, 53, 54, 58, 59 and the echoed 82 — sit in
+ * between or around them in encode's code order). Per network definition and MTU.
+ */
+function blocksOf(plan: Plan, options: DhcpOptions, mtu: number): Blocks {
+  let b = plan.blocks.get(mtu);
+  if (!b) {
+    const low: DhcpOptions = {};
+    const high: DhcpOptions = {};
+    const split = low as Record<string, unknown>;
+    const splitHigh = high as Record<string, unknown>;
+    for (const [key, value] of Object.entries(options)) {
+      const code = optionCodeOf(key);
+      if (code === undefined || value === undefined) continue;
+      if (code < OptionCode.LeaseTime) split[key] = value;
+      else if (code > OptionCode.RebindingTime && code !== OptionCode.RelayAgentInfo) splitHigh[key] = value;
+    }
+    b = { low: encodeOptionBytes(low), high: encodeOptionBytes(high) };
+    plan.blocks.set(mtu, b);
+  }
+  return b;
+}
+
+const CONSTANT_CODES: Record<string, number> = {
+  subnetMask: OptionCode.SubnetMask,
+  routers: OptionCode.Routers,
+  dnsServers: OptionCode.DnsServers,
+  domainName: OptionCode.DomainName,
+  mtu: OptionCode.InterfaceMtu,
+  broadcastAddress: OptionCode.BroadcastAddress,
+  ntpServers: OptionCode.NtpServers,
+  domainSearch: OptionCode.DomainSearch,
+  classlessRoutes: OptionCode.ClasslessStaticRoutes,
+};
+function optionCodeOf(key: string): number | undefined {
+  return CONSTANT_CODES[key];
+}
+
+/** Server identifiers are few: their 4 bytes, parsed once (undefined when not a dotted quad). */
+const serverIds = new Map<string, Buffer | undefined>();
+function serverIdBytes(id: string): Buffer | undefined {
+  if (serverIds.has(id)) return serverIds.get(id);
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(id);
+  const octets = m ? m.slice(1).map(Number) : [];
+  const ok = m && octets.every((x, i) => x <= 255 && String(x) === m[i + 1]);
+  const bytes = ok ? Buffer.from(octets) : undefined;
+  if (serverIds.size < 1024) serverIds.set(id, bytes);
+  return bytes;
 }
 
 interface Plan {
+  /** Pre-encoded constant options, by MTU (the one value that depends on the host). */
+  blocks: Map<number, Blocks>;
   cidr: Cidr;
   subnetMask: string;
   broadcast: string;
@@ -316,6 +417,7 @@ function planOf(net: Network): Plan {
   if (!plan) {
     const cidr = parseCidr(net.cidr, 'cidr');
     plan = {
+      blocks: new Map(),
       cidr,
       subnetMask: formatIPv4(prefixMask(cidr.prefix)),
       broadcast: formatIPv4(cidr.last),
