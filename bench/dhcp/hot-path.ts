@@ -10,10 +10,13 @@
  * that the store is in memory and decides claims at once: etcd's cost is measured by the
  * real benchmark and bench/alloc. The relay side builds requests from byte templates and
  * reads replies by offset, so codec changes do not change the driver's own cost.
- * Run it twice (e.g. 1000 and 4000 exchanges) and divide the difference in instructions by
- * the difference in exchanges: startup and JIT warm-up cancel out.
+ * For a count of the steady state only, start callgrind with `--instr-atstart=no` and
+ * `--warmup N --gate FILE`: after N exchanges (JIT warm-up) it prints `hot-path: warm` and
+ * waits for FILE to exist; switch instrumentation on (`callgrind_control -i on PID`), create
+ * FILE, and the count covers the measured exchanges (and shutdown) alone.
  */
 import dgram from 'node:dgram';
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DhcpServer } from '@netspan/dhcp-server';
 import {
@@ -32,10 +35,14 @@ const { values } = parseArgs({
   options: {
     exchanges: { type: 'string', default: '2000' },
     window: { type: 'string', default: '64' },
+    warmup: { type: 'string', default: '0' },
+    gate: { type: 'string', default: '' },
   },
 });
 const exchanges = Number(values.exchanges);
 const window = Number(values.window);
+const warmup = Number(values.warmup);
+const gate = String(values.gate);
 
 /** MemoryStore with claims and renewals decided without copies: etcd stands here. */
 class QuickStore extends MemoryStore {
@@ -90,41 +97,55 @@ async function main(): Promise<void> {
 
   const relay = dgram.createSocket({ type: 'udp4', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
   await new Promise<void>((r) => relay.bind(0, '127.0.0.1', () => r()));
-  let next = 0;
-  let acks = 0;
-  let inflight = 0;
-  const started = process.hrtime.bigint();
-  const timeout = setTimeout(() => {
-    console.error(`hot-path: timed out with ${acks}/${exchanges} ACKs`);
-    process.exit(1);
-  }, 600_000);
-  await new Promise<void>((done) => {
-    const launch = () => {
-      while (inflight < window && next < exchanges) {
-        inflight++;
-        relay.send(request(1, next++), port, '127.0.0.1');
-      }
-    };
-    relay.on('message', (msg) => {
-      const n = msg.readUInt32BE(4) - 1;
-      const type = msg[242]; // option 53 comes first in replies
-      if (type === 2) {
-        relay.send(request(3, n, msg.subarray(16, 20)), port, '127.0.0.1');
-      } else if (type === 5) {
-        acks++;
-        inflight--;
-        if (acks === exchanges) done();
-        else launch();
-      } else {
-        console.error(`hot-path: unexpected reply type ${type}`);
+  const run = (total: number, label: string) =>
+    new Promise<void>((done) => {
+      let next = 0;
+      let acks = 0;
+      let inflight = 0;
+      const started = process.hrtime.bigint();
+      const timeout = setTimeout(() => {
+        console.error(`hot-path: timed out with ${acks}/${total} ACKs`);
         process.exit(1);
-      }
+      }, 3_600_000);
+      const launch = () => {
+        while (inflight < window && next < total) {
+          inflight++;
+          relay.send(request(1, base + next++), port, '127.0.0.1');
+        }
+      };
+      relay.removeAllListeners('message');
+      relay.on('message', (msg) => {
+        const n = msg.readUInt32BE(4) - 1;
+        const type = msg[242]; // option 53 comes first in replies
+        if (type === 2) {
+          relay.send(request(3, n, msg.subarray(16, 20)), port, '127.0.0.1');
+        } else if (type === 5) {
+          acks++;
+          inflight--;
+          if (acks < total) launch();
+          else {
+            clearTimeout(timeout);
+            const ms = Number(process.hrtime.bigint() - started) / 1e6;
+            console.log(
+              `hot-path: ${label} ${acks} DORA in ${ms.toFixed(0)} ms (${((1000 * acks) / ms).toFixed(0)}/s)`,
+            );
+            base += total;
+            done();
+          }
+        } else {
+          console.error(`hot-path: unexpected reply type ${type}`);
+          process.exit(1);
+        }
+      });
+      launch();
     });
-    launch();
-  });
-  clearTimeout(timeout);
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  console.log(`hot-path: ${acks} DORA in ${ms.toFixed(0)} ms (${((1000 * acks) / ms).toFixed(0)}/s)`);
+  let base = 0;
+  if (warmup > 0) await run(warmup, 'warm-up');
+  if (gate) {
+    console.log('hot-path: warm');
+    while (!existsSync(gate)) await new Promise((r) => setTimeout(r, 50));
+  }
+  await run(exchanges, 'measured');
   relay.close();
   await listener.stop();
   await engine.stop();
