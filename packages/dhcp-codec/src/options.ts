@@ -296,7 +296,11 @@ function bytes(min: number): ValueCodec<Buffer> {
 }
 
 const u8List: ValueCodec<number[]> = {
-  decode: (data) => [...data],
+  decode: (data) => {
+    const out = new Array<number>(data.length);
+    for (let i = 0; i < data.length; i++) out[i] = data[i] as number;
+    return out;
+  },
   encode(value, key) {
     if (!Array.isArray(value) || !value.every((v) => isUint(v, 255))) {
       throw invalidOption(key, 'expected an array of integers in 0..255');
@@ -539,13 +543,16 @@ export interface EncodedOption {
 export function decodeOptionList(groups: readonly OptionGroup[]): DhcpOptions {
   const out: Record<string, unknown> = {};
   const other = new Map<number, Buffer>();
-  for (const { code, offset, data } of groups) {
+  const order = new Array<number>(groups.length);
+  for (let i = 0; i < groups.length; i++) {
+    const { code, offset, data } = groups[i] as OptionGroup;
+    order[i] = code;
     const d = BY_CODE.get(code);
     if (d) out[d.key] = d.codec.decode(data, { code, offset });
     else other.set(code, Buffer.from(data));
   }
   if (other.size > 0) out.other = other;
-  out.order = groups.map((g) => g.code);
+  out.order = order;
   return out as DhcpOptions;
 }
 

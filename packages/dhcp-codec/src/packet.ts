@@ -199,9 +199,41 @@ function scanArea(buf: Buffer, start: number, end: number, area: Area, out: Inst
 
 /** A NUL-terminated Latin-1 string field. */
 function readCString(buf: Buffer, start: number, size: number): string {
+  if (buf[start] === 0) return ''; // the usual case: an empty field
   const field = buf.subarray(start, start + size);
   const nul = field.indexOf(0);
   return field.subarray(0, nul < 0 ? size : nul).toString('latin1');
+}
+
+/** Codes seen in the packet being grouped (decode is synchronous, so one scratch table will do). */
+const seenCodes = new Uint8Array(256);
+
+/** One group per option code in wire order, repeated codes concatenated (RFC 3396); skips 52. */
+function groupInstances(instances: readonly Instance[]): OptionGroup[] {
+  let repeated = false;
+  for (const x of instances) {
+    if (seenCodes[x.code] === 1) repeated = true;
+    seenCodes[x.code] = 1;
+  }
+  for (const x of instances) seenCodes[x.code] = 0;
+  if (!repeated) {
+    // The usual case: every code once; the instances are the groups.
+    const list: OptionGroup[] = [];
+    for (const x of instances) if (x.code !== OptionCode.Overload) list.push(x);
+    return list;
+  }
+  const groups = new Map<number, { offset: number; parts: Buffer[] }>();
+  for (const x of instances) {
+    if (x.code === OptionCode.Overload) continue;
+    const g = groups.get(x.code);
+    if (g) g.parts.push(x.data);
+    else groups.set(x.code, { offset: x.offset, parts: [x.data] });
+  }
+  return [...groups].map(([code, g]) => ({
+    code,
+    offset: g.offset,
+    data: g.parts.length === 1 ? (g.parts[0] as Buffer) : Buffer.concat(g.parts),
+  }));
 }
 
 /**
@@ -239,9 +271,11 @@ export function decode(input: Uint8Array): DhcpPacket {
   const instances: Instance[] = [];
   scanArea(buf, OPTIONS_OFFSET, buf.length, 'options', instances);
   let overload = 0;
-  const overloads = instances.filter((x) => x.code === OptionCode.Overload);
-  const first = overloads[0];
-  if (first) {
+  let overloadCount = 0;
+  for (const x of instances) if (x.code === OptionCode.Overload) overloadCount++;
+  if (overloadCount > 0) {
+    const overloads = instances.filter((x) => x.code === OptionCode.Overload);
+    const first = overloads[0] as Instance;
     const data = Buffer.concat(overloads.map((x) => x.data));
     if (data.length !== 1) {
       throw new DhcpDecodeError(
@@ -265,18 +299,9 @@ export function decode(input: Uint8Array): DhcpPacket {
   if (overload & 1) scanArea(buf, FILE_OFFSET, FILE_OFFSET + FILE_SIZE, 'file', instances);
   if (overload & 2) scanArea(buf, SNAME_OFFSET, SNAME_OFFSET + SNAME_SIZE, 'sname', instances);
 
-  const groups = new Map<number, { offset: number; parts: Buffer[] }>();
-  for (const x of instances) {
-    if (x.code === OptionCode.Overload) continue;
-    const g = groups.get(x.code);
-    if (g) g.parts.push(x.data);
-    else groups.set(x.code, { offset: x.offset, parts: [x.data] });
-  }
-  const list: OptionGroup[] = [...groups].map(([code, g]) => ({
-    code,
-    offset: g.offset,
-    data: g.parts.length === 1 ? (g.parts[0] as Buffer) : Buffer.concat(g.parts),
-  }));
+  const list = groupInstances(instances);
+  const chaddr = Buffer.allocUnsafe(16);
+  buf.copy(chaddr, 0, 28, 44);
 
   return {
     op,
@@ -290,7 +315,7 @@ export function decode(input: Uint8Array): DhcpPacket {
     yiaddr: readIPv4(buf, 16),
     siaddr: readIPv4(buf, 20),
     giaddr: readIPv4(buf, 24),
-    chaddr: Buffer.from(buf.subarray(28, 44)),
+    chaddr,
     sname: overload & 2 ? '' : readCString(buf, SNAME_OFFSET, SNAME_SIZE),
     file: overload & 1 ? '' : readCString(buf, FILE_OFFSET, FILE_SIZE),
     options: decodeOptionList(list),

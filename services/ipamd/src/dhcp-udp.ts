@@ -22,6 +22,11 @@ export interface DhcpUdpOptions {
  */
 export class DhcpUdpListener {
   private socket: dgram.Socket | undefined;
+  /** (selector, giaddr) -> network, as `networkFor` found it; cleared when networks change. */
+  private readonly networkCache = new Map<string, Network | null>();
+  private unwatchNetworks: (() => void) | undefined;
+  /** Option 54 when configured or bound to a specific address; else each packet's giaddr. */
+  private fixedServerId = '';
   private inflight = 0;
   private drainWaiters: Array<() => void> = [];
   readonly stats = {
@@ -63,26 +68,37 @@ export class DhcpUdpListener {
     });
     const a = socket.address();
     this.address = `${a.address}:${a.port}`;
+    this.fixedServerId = this.o.serverId || (a.address !== '0.0.0.0' ? a.address : '');
+    this.unwatchNetworks = this.engine.views.onNetworksChange(() => this.networkCache.clear());
     return this.address;
   }
 
   private serverIdFor(packet: DhcpPacket): string {
-    if (this.o.serverId) return this.o.serverId;
-    const host = this.address.slice(0, this.address.lastIndexOf(':'));
-    return host && host !== '0.0.0.0' ? host : packet.giaddr;
+    return this.fixedServerId || packet.giaddr;
   }
 
   /** The network a relayed packet belongs to. */
   networkFor(packet: DhcpPacket): Network | undefined {
     const selector =
       packet.options.relayAgentInfo?.linkSelection ?? packet.options.subnetSelection ?? packet.giaddr;
+    // A handful of relays send everything: remember what their selectors resolved to.
+    const key = selector === packet.giaddr ? selector : `${selector}/${packet.giaddr}`;
+    const known = this.networkCache.get(key);
+    if (known !== undefined) return known ?? undefined;
+    const found = this.findNetwork(selector, packet.giaddr);
+    if (this.networkCache.size >= 4096) this.networkCache.clear();
+    this.networkCache.set(key, found ?? null);
+    return found;
+  }
+
+  private findNetwork(selector: string, giaddr: string): Network | undefined {
     const ip = parseIPv4(selector);
     if (ip === undefined) return undefined;
     for (const view of this.engine.views.networks.values()) {
       if (cidrContains(view.compiled.cidr, ip)) return view.stored.network;
     }
     for (const view of this.engine.views.networks.values()) {
-      if (view.stored.network.relayAddresses?.includes(packet.giaddr)) return view.stored.network;
+      if (view.stored.network.relayAddresses?.includes(giaddr)) return view.stored.network;
     }
     return undefined;
   }
@@ -144,6 +160,8 @@ export class DhcpUdpListener {
     const s = this.socket;
     if (!s) return;
     s.removeAllListeners('message');
+    this.unwatchNetworks?.();
+    this.networkCache.clear();
     if (this.inflight > 0) await new Promise<void>((r) => this.drainWaiters.push(r));
     this.socket = undefined;
     await new Promise<void>((r) => s.close(() => r()));
