@@ -137,4 +137,25 @@ describe('DhcpLeases', () => {
     assert.equal(a?.address, '10.0.0.2');
     assert.equal(await dhcp.offer({ network: 'net', clientId: 'b', mac: '' }), undefined);
   });
+
+  it('lets offered addresses go when their hold time passes (one sweep timer for all holds)', async () => {
+    const { engine } = await setup();
+    const dhcp = new DhcpLeases(engine, { offerHoldMs: 40 });
+    const view = engine.views.get('net');
+    assert.ok(view);
+    const offers = [];
+    for (const c of ['a', 'b', 'c']) offers.push(await dhcp.offer({ network: 'net', clientId: c, mac: '' }));
+    const offsets = offers.map((o) => view.offsetOf(o?.address ?? '') as number);
+    assert.ok(offsets.every((o) => view.isInflight(o)));
+    // They lapse (within a sweep period) and the sweeper re-arms for later holds.
+    for (let i = 0; i < 100 && offsets.some((o) => view.isInflight(o)); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.ok(offsets.every((o) => !view.isInflight(o)));
+    const d = await dhcp.offer({ network: 'net', clientId: 'd', mac: '' });
+    const od = view.offsetOf(d?.address ?? '') as number;
+    assert.ok(view.isInflight(od));
+    for (let i = 0; i < 100 && view.isInflight(od); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(view.isInflight(od), false);
+  });
 });

@@ -43,8 +43,9 @@ export interface DhcpLeasesOptions {
 }
 
 interface Hold {
+  view: NetworkView;
   offset: number;
-  timer: NodeJS.Timeout;
+  expiresAtMs: number;
 }
 
 /**
@@ -54,7 +55,9 @@ interface Hold {
  * replicas offering one address to two clients can happen; ACKing it to both cannot.
  */
 export class DhcpLeases {
+  /** Per network, client -> hold, in the order they were set (= the order they expire). */
   private readonly holds = new Map<string, Map<string, Hold>>();
+  private sweepTimer: NodeJS.Timeout | undefined;
   /** `${network}/${clientId}` -> last address, from leases that went away. */
   private readonly history = new Map<string, string>();
   private readonly offerHoldMs: number;
@@ -120,21 +123,40 @@ export class DhcpLeases {
     const m = this.holds.get(view.name);
     const h = m?.get(clientId);
     if (!h || !m) return;
-    clearTimeout(h.timer);
-    view.settle(h.offset);
+    h.view.settle(h.offset);
     m.delete(clientId);
   }
 
   private setHold(view: NetworkView, clientId: string, offset: number): void {
     const m = this.holdsOf(view.name);
-    const timer = setTimeout(() => {
-      if (m.get(clientId)?.offset === offset) {
+    // Re-inserted at the end, so each map stays in expiry order (one hold time for all).
+    m.delete(clientId);
+    m.set(clientId, { view, offset, expiresAtMs: this.now() + this.offerHoldMs });
+    // One timer for all holds instead of one per OFFER: every DISCOVER sets a hold.
+    if (!this.sweepTimer) {
+      this.sweepTimer = setTimeout(() => this.sweep(), Math.min(1000, this.offerHoldMs));
+      this.sweepTimer.unref();
+    }
+  }
+
+  /** Lets expired holds go (within a second of their time); re-arms while holds remain. */
+  private sweep(): void {
+    this.sweepTimer = undefined;
+    const now = this.now();
+    let left = 0;
+    for (const m of this.holds.values()) {
+      for (const [clientId, h] of m) {
+        // (A hold far in the future means the clock went back: let it go too.)
+        if (h.expiresAtMs > now && h.expiresAtMs <= now + this.offerHoldMs) break;
+        h.view.settle(h.offset);
         m.delete(clientId);
-        view.settle(offset);
       }
-    }, this.offerHoldMs);
-    timer.unref();
-    m.set(clientId, { offset, timer });
+      left += m.size;
+    }
+    if (left > 0) {
+      this.sweepTimer = setTimeout(() => this.sweep(), Math.min(1000, this.offerHoldMs));
+      this.sweepTimer.unref();
+    }
   }
 
   /** True when `offset` can be handed to this client now (free, in a pool, not reserved for another). */
@@ -153,7 +175,7 @@ export class DhcpLeases {
    * what it had before, or any free one. Undefined when the network is full.
    */
   async offer(p: OfferParams): Promise<Offer | undefined> {
-    const view = await this.engine.viewOf(p.network);
+    const view = this.engine.views.get(p.network) ?? (await this.engine.viewOf(p.network));
     const existing = this.leaseOf(p.network, p.clientId);
     if (existing) return { address: existing.address, existing };
     const reservation = p.mac ? view.reservations.get(p.mac) : undefined;
@@ -200,7 +222,7 @@ export class DhcpLeases {
    * address with a create-if-absent transaction. Never binds an address another client holds.
    */
   async bind(p: BindParams): Promise<BindResult> {
-    const view = await this.engine.viewOf(p.network);
+    const view = this.engine.views.get(p.network) ?? (await this.engine.viewOf(p.network));
     const off = view.offsetOf(p.address);
     if (off === undefined || view.isBlocked(off)) return { ok: false, reason: 'outside' };
     const reservedFor = view.reservedMacAt(off);
