@@ -37,17 +37,28 @@ const { values } = parseArgs({
     window: { type: 'string', default: '64' },
     warmup: { type: 'string', default: '0' },
     gate: { type: 'string', default: '' },
+    // Claims take this long, as etcd's fsync'd transactions do: shows how the engine groups them.
+    'store-latency-ms': { type: 'string', default: '0' },
+    // Open loop, as perfdhcp -r: new exchanges per second (0: closed loop, `window` at a time).
+    rate: { type: 'string', default: '0' },
   },
 });
 const exchanges = Number(values.exchanges);
 const window = Number(values.window);
 const warmup = Number(values.warmup);
 const gate = String(values.gate);
+const storeLatencyMs = Number(values['store-latency-ms']);
+const rate = Number(values.rate);
 
 /** MemoryStore with claims and renewals decided without copies: etcd stands here. */
 class QuickStore extends MemoryStore {
   private rev = 1_000_000;
+  calls = 0;
+  claims = 0;
   override async claim(requests: ClaimRequest[]): Promise<ClaimOutcome[]> {
+    this.calls++;
+    this.claims += requests.length;
+    if (storeLatencyMs > 0) await new Promise((r) => setTimeout(r, storeLatencyMs));
     return requests.map((r) => ({ kind: 'claimed', lease: { ...r.lease, revision: ++this.rev } }));
   }
   override async updateLeases(updates: LeaseUpdate[]): Promise<Array<StoredLease | 'conflict'>> {
@@ -81,7 +92,8 @@ function request(type: 1 | 3, n: number, yiaddr?: Buffer): Buffer {
 
 async function main(): Promise<void> {
   const log = createLogger({ name: 'hot-path', level: 'warn' });
-  const engine = new IpamEngine(new QuickStore());
+  const store = new QuickStore();
+  const engine = new IpamEngine(store);
   await engine.start();
   await engine.createNetwork({
     name: 'bench',
@@ -108,11 +120,25 @@ async function main(): Promise<void> {
         process.exit(1);
       }, 3_600_000);
       const launch = () => {
-        while (inflight < window && next < total) {
+        while (rate === 0 && inflight < window && next < total) {
           inflight++;
           relay.send(request(1, base + next++), port, '127.0.0.1');
         }
       };
+      const ticker =
+        rate > 0
+          ? setInterval(() => {
+              const due = Math.min(
+                total,
+                Math.ceil((rate * Number(process.hrtime.bigint() - started)) / 1e9),
+              );
+              while (next < due) {
+                inflight++;
+                relay.send(request(1, base + next++), port, '127.0.0.1');
+              }
+              if (next >= total) clearInterval(ticker);
+            }, 1)
+          : undefined;
       relay.removeAllListeners('message');
       relay.on('message', (msg) => {
         const n = msg.readUInt32BE(4) - 1;
@@ -125,6 +151,7 @@ async function main(): Promise<void> {
           if (acks < total) launch();
           else {
             clearTimeout(timeout);
+            clearInterval(ticker);
             const ms = Number(process.hrtime.bigint() - started) / 1e6;
             console.log(
               `hot-path: ${label} ${acks} DORA in ${ms.toFixed(0)} ms (${((1000 * acks) / ms).toFixed(0)}/s)`,
@@ -145,7 +172,13 @@ async function main(): Promise<void> {
     console.log('hot-path: warm');
     while (!existsSync(gate)) await new Promise((r) => setTimeout(r, 50));
   }
+  const calls0 = store.calls;
+  const claims0 = store.claims;
   await run(exchanges, 'measured');
+  const calls = store.calls - calls0;
+  console.log(
+    `hot-path: ${store.claims - claims0} claims in ${calls} store calls (${((store.claims - claims0) / calls).toFixed(1)} per call)`,
+  );
   relay.close();
   await listener.stop();
   await engine.stop();

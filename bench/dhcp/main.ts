@@ -12,7 +12,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -44,6 +44,20 @@ interface Step {
   ackRate: number;
   dropRatio: number;
   avgDelayMs: number;
+  /** Server CPU (user + system) per ACK during the step, µs: less noisy than rates on a shared machine. */
+  cpuUsPerAck: number;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return 0;
+  }
 }
 
 function run(cmd: string, args: string[], timeoutMs: number): Promise<string> {
@@ -66,7 +80,8 @@ function run(cmd: string, args: string[], timeoutMs: number): Promise<string> {
 }
 
 /** perfdhcp as a relay on the namespace's loopback, bounded by -p seconds and -r rate. */
-async function perfdhcp(rate: number): Promise<Step> {
+async function perfdhcp(rate: number, pid: number | undefined): Promise<Step> {
+  const cpu0 = cpuSeconds(pid);
   const out = await run(
     'perfdhcp',
     [
@@ -107,17 +122,21 @@ async function perfdhcp(rate: number): Promise<Step> {
     ackRate: r.received / seconds,
     dropRatio: sent === 0 ? 1 : drops / sent,
     avgDelayMs: (delays[0] ?? 0) + (delays[1] ?? 0),
+    cpuUsPerAck: r.received ? (1e6 * (cpuSeconds(pid) - cpu0)) / r.received : 0,
   };
 }
 
-async function sweep(name: string): Promise<{ steps: Step[]; best: Step | undefined }> {
+async function sweep(
+  name: string,
+  pid: number | undefined,
+): Promise<{ steps: Step[]; best: Step | undefined }> {
   const steps: Step[] = [];
   let best: Step | undefined;
   for (const rate of rates) {
-    const s = await perfdhcp(rate);
+    const s = await perfdhcp(rate, pid);
     steps.push(s);
     log(
-      `${name} @${rate}/s: ${s.ackRate.toFixed(0)} ACK/s, drops ${(100 * s.dropRatio).toFixed(2)}%, DORA avg delay ${s.avgDelayMs.toFixed(2)} ms`,
+      `${name} @${rate}/s: ${s.ackRate.toFixed(0)} ACK/s, drops ${(100 * s.dropRatio).toFixed(2)}%, DORA avg delay ${s.avgDelayMs.toFixed(2)} ms, server CPU ${s.cpuUsPerAck.toFixed(0)} µs/ACK`,
     );
     if (s.dropRatio < 0.01 && (!best || s.ackRate > best.ackRate)) best = s;
     if (s.dropRatio > 0.2) break;
@@ -161,7 +180,7 @@ async function runKea(work: string, results: Record<string, unknown>): Promise<v
   });
   await new Promise((r) => setTimeout(r, 1500));
   log('kea-dhcp4 2.2 (memfile, persist) on 127.0.0.1:1067');
-  const keaRes = await sweep('kea');
+  const keaRes = await sweep('kea', kea.pid);
   kea.kill('SIGTERM');
   await new Promise((r) => kea.once('close', r));
   results.kea = keaRes;
@@ -190,7 +209,7 @@ async function runIpamd(work: string, results: Record<string, unknown>): Promise
     });
     c.close();
     log('ipamd (etcd with fsync) on 127.0.0.1:1067');
-    results.ipamd = await sweep('ipamd');
+    results.ipamd = await sweep('ipamd', ipamd.pid);
   } finally {
     await ipamd.stop();
     await etcd.stop();
