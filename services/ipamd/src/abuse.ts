@@ -1,8 +1,8 @@
 import type { AddressViews, StoredLease } from '@netspan/ipam';
 
 /**
- * Token buckets by key, with a bound on how many keys are remembered (least recently used
- * go first), so a flood of random keys costs bounded memory.
+ * Token buckets by key, with a bound on how many keys are remembered, so a flood of random
+ * keys costs bounded memory.
  */
 export class RateLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
@@ -22,23 +22,35 @@ export class RateLimiter {
     const t = this.now();
     let b = this.buckets.get(key);
     if (b) {
-      this.buckets.delete(key); // re-insert: most recently used last
       b.tokens = Math.min(this.burst, b.tokens + ((t - b.at) / 1000) * this.rate);
       b.at = t;
     } else {
+      if (this.buckets.size >= this.maxKeys) this.sweep(t);
       b = { tokens: this.burst, at: t };
-      if (this.buckets.size >= this.maxKeys) {
-        const oldest = this.buckets.keys().next().value;
-        if (oldest !== undefined) this.buckets.delete(oldest);
-      }
+      this.buckets.set(key, b);
     }
-    this.buckets.set(key, b);
     if (b.tokens < 1) {
       this.dropped++;
       return false;
     }
     b.tokens -= 1;
     return true;
+  }
+
+  /**
+   * Makes room: buckets that have refilled are the same as new ones and go first; if that
+   * is not enough, the oldest half by first use. (Cheaper per packet than keeping an exact
+   * LRU order.)
+   */
+  private sweep(t: number): void {
+    const refillMs = (this.burst / this.rate) * 1000;
+    for (const [k, b] of this.buckets) if (t - b.at >= refillMs) this.buckets.delete(k);
+    if (this.buckets.size < this.maxKeys) return;
+    let drop = Math.max(1, Math.floor(this.buckets.size / 2));
+    for (const k of this.buckets.keys()) {
+      if (drop-- <= 0) break;
+      this.buckets.delete(k);
+    }
   }
 
   get size(): number {
