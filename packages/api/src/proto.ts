@@ -44,11 +44,18 @@ export function protoDir(): string {
 }
 
 let cached: NetspanV1 | undefined;
+let cachedDefinition: protoLoader.PackageDefinition | undefined;
+
+/** The loaded package definition of every netspan.v1 file (server reflection serves it). */
+export function netspanDefinition(): protoLoader.PackageDefinition {
+  cachedDefinition ??= protoLoader.loadSync(PROTO_FILES, { ...LOADER_OPTIONS, includeDirs: [protoDir()] });
+  return cachedDefinition;
+}
 
 /** Loads every netspan.v1 service and message once per process. */
 export function loadNetspan(): NetspanV1 {
   if (!cached) {
-    const def = protoLoader.loadSync(PROTO_FILES, { ...LOADER_OPTIONS, includeDirs: [protoDir()] });
+    const def = netspanDefinition();
     const pkg = grpc.loadPackageDefinition(def) as unknown as { netspan: { v1: NetspanV1 } };
     cached = pkg.netspan.v1;
   }

@@ -5,6 +5,7 @@ export {
   type RegisterResult,
   type StoredAgent,
 } from './agents.js';
+export { type AuditFinding, type AuditKind, planAudit } from './audit.js';
 export { connectEtcd, type EtcdConnectOptions } from './client.js';
 export {
   decodeLease,
@@ -18,5 +19,11 @@ export { etcdFailure } from './errors.js';
 export { Keys, type ParsedKey, prefixEnd } from './keys.js';
 export { EtcdRecordStore, type EtcdRecordStoreOptions } from './records.js';
 export { type ReplicaRegistration, registerReplica } from './replica.js';
-export { EtcdIpamStore, type EtcdStoreOptions } from './store.js';
+export {
+  type AuditReport,
+  EtcdIpamStore,
+  type EtcdStoreOptions,
+  type TxnOutcome,
+  type WatchState,
+} from './store.js';
 export { EtcdTokenStore, type StoredToken } from './tokens.js';

@@ -16,6 +16,7 @@ import type {
   Subscription,
 } from '@netspan/ipam';
 import type { Etcd3, ICompare, IKeyValue, IRequestOp, IResponseOp, ITxnResponse, Watcher } from 'etcd3';
+import { type AuditFinding, type AuditSnapshot, auditRanges, planAudit } from './audit.js';
 import {
   decodeLease,
   decodeNetwork,
@@ -26,51 +27,19 @@ import {
 } from './codec.js';
 import { etcdFailure } from './errors.js';
 import { Keys, type ParsedKey, prefixEnd } from './keys.js';
-
-const b = (s: string) => Buffer.from(s);
-
-const createIs0 = (key: string): ICompare => ({
-  key: b(key),
-  target: 'Create',
-  result: 'Equal',
-  create_revision: 0,
-});
-const exists = (key: string): ICompare => ({
-  key: b(key),
-  target: 'Create',
-  result: 'Greater',
-  create_revision: 0,
-});
-const modIs = (key: string, rev: number): ICompare => ({
-  key: b(key),
-  target: 'Mod',
-  result: 'Equal',
-  mod_revision: rev,
-});
-const valueIs = (key: string, value: string): ICompare => ({
-  key: b(key),
-  target: 'Value',
-  result: 'Equal',
-  value: b(value),
-});
-/** True when no key exists in [prefix, prefixEnd). */
-const noneUnder = (prefix: string): ICompare => ({
-  key: b(prefix),
-  range_end: prefixEnd(prefix),
-  target: 'Version',
-  result: 'Equal',
-  version: 0,
-});
-const put = (key: string, value: string): IRequestOp => ({ request_put: { key: b(key), value: b(value) } });
-const get = (key: string): IRequestOp => ({ request_range: { key: b(key) } });
-const del = (key: string): IRequestOp => ({ request_delete_range: { key: b(key) } });
-const delPrefix = (prefix: string): IRequestOp => ({
-  request_delete_range: { key: b(prefix), range_end: prefixEnd(prefix) },
-});
-
-function firstKv(r: IResponseOp | undefined): IKeyValue | undefined {
-  return r?.response_range?.kvs?.[0];
-}
+import {
+  b,
+  createIs0,
+  del,
+  delPrefix,
+  exists,
+  firstKv,
+  get,
+  modIs,
+  noneUnder,
+  put,
+  valueIs,
+} from './txn-ops.js';
 
 export interface EtcdStoreOptions {
   prefix?: string;
@@ -82,7 +51,37 @@ export interface EtcdStoreOptions {
   pageSize?: number;
   /** etcd's --max-txn-ops (default 128): bounds how many claims share one transaction. */
   maxTxnOps?: number;
+  /**
+   * Called after every etcd transaction with its operation name (`claim addresses`,
+   * `update network`, …), whether its compares held, and how long it took. For metrics:
+   * keep it cheap, it runs on the hot path.
+   */
+  onTxn?: (op: string, outcome: TxnOutcome, seconds: number) => void;
+  /**
+   * Called with the number of sub-transactions of a grouped transaction (one claim or
+   * renewal each) whose compares failed: conflicts the caller will resolve or retry.
+   */
+  onConflicts?: (op: string, count: number) => void;
+  /** Called when the watch changes state (`live` once it follows etcd, `resyncing` while it re-lists). */
+  onWatchState?: (state: WatchState) => void;
 }
+
+/** What `audit` found, from keys read at `revision`. */
+export interface AuditReport {
+  revision: number;
+  findings: AuditFinding[];
+  keysChecked: number;
+}
+
+/** `succeeded`: the compares held; `failed`: they did not (a conflict); `error`: etcd did not answer. */
+export type TxnOutcome = 'succeeded' | 'failed' | 'error';
+
+/**
+ * `starting` until the first snapshot is applied and watched; `disconnected` while the etcd
+ * client re-attaches a dropped watch; `resyncing` while a lost watch is rebuilt from a new
+ * snapshot (compaction passed it).
+ */
+export type WatchState = 'starting' | 'live' | 'disconnected' | 'resyncing' | 'closed';
 
 /** Ops in the largest claim sub-transaction (4 compares / 4 failure reads). */
 const CLAIM_SUB_OPS = 4;
@@ -100,6 +99,11 @@ export class EtcdIpamStore implements IpamStore {
   private readonly onResync: (reason: string) => void;
   private readonly pageSize: number;
   private readonly claimsPerTxn: number;
+  private readonly onTxn: NonNullable<EtcdStoreOptions['onTxn']>;
+  private readonly onConflicts: NonNullable<EtcdStoreOptions['onConflicts']>;
+  private readonly onWatchState: NonNullable<EtcdStoreOptions['onWatchState']>;
+  /** Whether this store's watch follows etcd (health reports it). */
+  watchState: WatchState = 'starting';
   /** Counters for metrics. */
   readonly stats = { txns: 0, claimTxns: 0, claimConflicts: 0, corrupt: 0, resyncs: 0, watchRevision: 0 };
 
@@ -112,6 +116,9 @@ export class EtcdIpamStore implements IpamStore {
     this.onCorrupt = opts.onCorrupt ?? (() => {});
     this.onResync = opts.onResync ?? (() => {});
     this.pageSize = opts.pageSize ?? 5000;
+    this.onTxn = opts.onTxn ?? (() => {});
+    this.onConflicts = opts.onConflicts ?? (() => {});
+    this.onWatchState = opts.onWatchState ?? (() => {});
     // etcd gives nested transactions what the parent leaves of --max-txn-ops.
     this.claimsPerTxn = Math.max(1, (opts.maxTxnOps ?? 128) - CLAIM_SUB_OPS);
   }
@@ -128,11 +135,21 @@ export class EtcdIpamStore implements IpamStore {
     failure: IRequestOp[] = [],
   ): Promise<ITxnResponse> {
     this.stats.txns++;
+    const started = performance.now();
     try {
-      return await this.kv.txn({ compare, success, failure });
+      const res = await this.kv.txn({ compare, success, failure });
+      this.onTxn(what, res.succeeded ? 'succeeded' : 'failed', (performance.now() - started) / 1000);
+      return res;
     } catch (err) {
+      this.onTxn(what, 'error', (performance.now() - started) / 1000);
       throw etcdFailure(err, what);
     }
+  }
+
+  private setWatchState(state: WatchState): void {
+    if (this.watchState === state) return;
+    this.watchState = state;
+    this.onWatchState(state);
   }
 
   private async range(what: string, key: string, opts: { prefix?: boolean; countOnly?: boolean } = {}) {
@@ -323,6 +340,7 @@ export class EtcdIpamStore implements IpamStore {
     });
     if (failed.length > 0) {
       this.stats.claimConflicts += failed.length;
+      this.onConflicts('claim addresses', failed.length);
       // One read-only transaction (a consistent snapshot) per chunk of failed claims.
       const perTxn = Math.max(1, Math.floor(this.claimsPerTxn / CLAIM_SUB_OPS));
       for (let k = 0; k < failed.length; k += perTxn) {
@@ -402,9 +420,14 @@ export class EtcdIpamStore implements IpamStore {
           }),
         );
         const revision = Number(res.header.revision);
-        return round.map((u, j) =>
-          res.responses[j]?.response_txn?.succeeded ? { ...u.lease, revision } : ('conflict' as const),
-        );
+        let conflicts = 0;
+        const out = round.map((u, j) => {
+          if (res.responses[j]?.response_txn?.succeeded) return { ...u.lease, revision };
+          conflicts++;
+          return 'conflict' as const;
+        });
+        if (conflicts > 0) this.onConflicts('renew leases', conflicts);
+        return out;
       },
     );
   }
@@ -480,8 +503,9 @@ export class EtcdIpamStore implements IpamStore {
     start: Buffer,
     end: Buffer,
     visit: (kv: IKeyValue, parsed: ParsedKey) => void,
+    atRevision = 0,
   ): Promise<number> {
-    let revision = 0;
+    let revision = atRevision;
     let from = start;
     for (;;) {
       let res: Awaited<ReturnType<typeof this.kv.range>>;
@@ -574,6 +598,64 @@ export class EtcdIpamStore implements IpamStore {
     throw etcdFailure(new Error('reservation keeps changing'), 'remove reservation');
   }
 
+  /**
+   * One cheap read (a count of a single key) with a short deadline: etcd's head revision
+   * when it answers, for health checks and the watch-lag metric. Rejects when it does not.
+   */
+  async headRevision(timeoutMs = 1000): Promise<number> {
+    try {
+      const res = await this.kv.range(
+        { key: b(`${this.keys.prefix}health`), count_only: true },
+        { deadline: new Date(Date.now() + timeoutMs) },
+      );
+      return Number(res.header.revision);
+    } catch (err) {
+      throw etcdFailure(err, 'health probe');
+    }
+  }
+
+  // ------------------------------------------------------------------ audit
+
+  /**
+   * Reads every key an audit of `network` (or of everything) judges, all at one revision,
+   * without locks; with `fix`, applies each finding's repair as its own conditional
+   * transaction (it fails, and the finding stays unfixed, when any judged key changed).
+   */
+  async audit(opts: { network?: string; fix?: boolean } = {}): Promise<AuditReport> {
+    const kvs: AuditSnapshot['kvs'] = [];
+    let revision = 0;
+    for (const range of auditRanges(this.keys, opts.network)) {
+      const end = range.exact ? Buffer.concat([b(range.prefix), Buffer.from([0])]) : prefixEnd(range.prefix);
+      revision = await this.scan(
+        'audit read',
+        b(range.prefix),
+        end,
+        (kv, parsed) =>
+          kvs.push({
+            kv: {
+              key: kv.key.toString(),
+              value: kv.value,
+              modRevision: Number(kv.mod_revision),
+              createRevision: Number(kv.create_revision),
+            },
+            parsed,
+          }),
+        revision,
+      );
+    }
+    const planned = planAudit(this.keys, { revision, kvs });
+    const findings: AuditFinding[] = [];
+    for (const { repair, ...finding } of planned) {
+      if (opts.fix && repair) {
+        const res = await this.txn('audit repair', repair.compare, repair.success);
+        finding.fixed = res.succeeded;
+        if (!res.succeeded) finding.detail += ' (not fixed: it changed after the audit read it; audit again)';
+      }
+      findings.push(finding);
+    }
+    return { revision, findings, keysChecked: kvs.length };
+  }
+
   // ------------------------------------------------------------------ watch
 
   /**
@@ -606,6 +688,15 @@ export class EtcdIpamStore implements IpamStore {
         return;
       }
       watcher = w;
+      this.setWatchState('live');
+      // etcd3 re-attaches a dropped watch from its last revision by itself; until then this
+      // replica's view may be stale.
+      w.on('disconnected', () => {
+        if (!closed && watcher === w) this.setWatchState('disconnected');
+      });
+      w.on('connected', () => {
+        if (!closed && watcher === w) this.setWatchState('live');
+      });
       w.on('data', (res) => {
         for (const ev of res.events) this.dispatch(observer, ev.type, ev.kv);
         const rev = Number(res.header.revision);
@@ -616,6 +707,7 @@ export class EtcdIpamStore implements IpamStore {
         if (closed || watcher !== w) return;
         watcher = undefined;
         void w.cancel().catch(() => {});
+        this.setWatchState('resyncing');
         restart(`watch failed: ${err.message}`);
       });
     };
@@ -636,6 +728,7 @@ export class EtcdIpamStore implements IpamStore {
     return {
       close: async () => {
         closed = true;
+        this.setWatchState('closed');
         if (retryTimer) clearTimeout(retryTimer);
         await watcher?.cancel().catch(() => {});
       },

@@ -9,6 +9,11 @@ export interface LoggerOptions {
   format?: string;
   /** Where to write (default stdout). */
   destination?: NodeJS.WritableStream;
+  /**
+   * Fields merged into every line, computed when the line is written: e.g. the request id
+   * of the gRPC call the line belongs to.
+   */
+  mixin?: () => object;
 }
 
 const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -22,10 +27,9 @@ export function createLogger(o: LoggerOptions): Logger {
   if (format !== 'json' && format !== 'pretty')
     throw new Error(`--log-format: use json or pretty, not ${JSON.stringify(format)}`);
   const dest = o.destination ?? process.stdout;
-  if (format === 'pretty') {
-    return pino({ name: o.name, level: level as LevelWithSilent }, prettyStream(dest));
-  }
-  return pino({ name: o.name, level: level as LevelWithSilent }, pino.destination({ fd: 1, sync: false }));
+  const opts = { name: o.name, level: level as LevelWithSilent, ...(o.mixin ? { mixin: o.mixin } : {}) };
+  if (format === 'pretty') return pino(opts, prettyStream(dest));
+  return pino(opts, pino.destination({ fd: 1, sync: false }));
 }
 
 const LEVEL_NAMES: Record<number, string> = {

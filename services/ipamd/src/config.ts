@@ -37,6 +37,7 @@ export interface IpamdConfig {
   agentDhcpRate: number;
   clientDhcpRate: number;
   maxLeasesPerHost: number;
+  metricsListen: string;
 }
 
 interface Flag {
@@ -167,6 +168,11 @@ export const FLAGS: Record<string, Flag> = {
     def: '',
     help: 'join token <id>.<secret> made to exist at start, for first agents (revoke it later)',
   },
+  'metrics-listen': {
+    env: 'NETSPAN_METRICS_LISTEN',
+    def: '',
+    help: 'host:port for Prometheus /metrics, /healthz and /readyz over HTTP, e.g. 127.0.0.1:9700 (empty = off)',
+  },
 };
 
 export class ConfigError extends Error {
@@ -236,6 +242,9 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): IpamdConfig 
   const dhcpListen = get('dhcp-listen');
   if (dhcpListen && !/^[^\s]+:\d{1,5}$/.test(dhcpListen))
     throw new ConfigError(`--dhcp-listen: ${dhcpListen} is not host:port`);
+  const metricsListen = get('metrics-listen');
+  if (metricsListen && !/^[^\s]+:\d{1,5}$/.test(metricsListen))
+    throw new ConfigError(`--metrics-listen: ${metricsListen} is not host:port`);
   const serverId = get('dhcp-server-id');
   if (serverId && !/^\d+\.\d+\.\d+\.\d+$/.test(serverId))
     throw new ConfigError(`--dhcp-server-id: ${serverId} is not an IPv4 address`);
@@ -307,6 +316,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): IpamdConfig 
     agentDhcpRate: int('agent-dhcp-rate', 0, 1_000_000),
     clientDhcpRate: int('client-dhcp-rate', 0, 1_000_000),
     maxLeasesPerHost: int('max-leases-per-host', 0, 16_777_216),
+    metricsListen,
   };
   if (Boolean(cfg.tlsCert) !== Boolean(cfg.tlsKey))
     throw new ConfigError('--tls-cert and --tls-key go together');

@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import type * as grpc from '@grpc/grpc-js';
+import * as grpc from '@grpc/grpc-js';
 import {
   leaseStateFromPb,
   leaseToPb,
@@ -8,14 +7,21 @@ import {
   type pb,
   reservationToPb,
   toServiceError,
+  toStatus,
 } from '@netspan/api';
 import { ErrorCode, type IpamEngine, IpamError, invalid, type ViewEvent } from '@netspan/ipam';
 import type { Logger } from '@netspan/log';
+import { requestIdOf, withRequest } from './request-context.js';
 
-/** Tracks calls in flight so shutdown can wait for them. */
+/**
+ * Tracks calls in flight so shutdown can wait for them; the one place every call passes
+ * through, so it also reports each finished call to `observe` (metrics).
+ */
 export class InflightTracker {
   private count = 0;
   private waiters: Array<() => void> = [];
+  /** Called for each finished call: `Service/Method` path, gRPC status name, seconds. */
+  observe: ((method: string, code: string, seconds: number) => void) | undefined;
   enter(): void {
     this.count++;
   }
@@ -33,7 +39,19 @@ export class InflightTracker {
 
 type Handler<Req, Res> = (req: Req, log: Logger) => Promise<Res> | Res;
 
-/** Wraps a domain call as a unary gRPC handler: request id, logging, error mapping. */
+/** gRPC status names by number, for metrics labels. */
+const STATUS_NAMES = new Map<number, string>(
+  Object.entries(grpc.status)
+    .filter(([, v]) => typeof v === 'number')
+    .map(([k, v]) => [v as number, k]),
+);
+
+/**
+ * Wraps a domain call as a unary gRPC handler: request id, logging, error mapping, timing.
+ * The call runs inside its request context, so every line logged on its behalf — here,
+ * in the engine, in the store's hooks — carries `method` and `requestId` (the caller's
+ * `x-request-id` metadata, or a new UUID).
+ */
 export function unary<Req, Res>(
   name: string,
   log: Logger,
@@ -43,29 +61,31 @@ export function unary<Req, Res>(
   return (call, callback) => {
     inflight.enter();
     const started = performance.now();
-    // The request id comes from the caller's x-request-id (or is made up) only when there
-    // is something to log: a child logger per call costs more than the call's own work.
-    const reqLog = () =>
-      log.child({
-        method: name,
-        requestId: call.metadata.get('x-request-id')[0]?.toString() || randomUUID(),
-      });
-    Promise.resolve()
-      .then(() => fn(call.request, log))
-      .then(
-        (res) => {
-          if (log.isLevelEnabled('debug'))
-            reqLog().debug({ ms: +(performance.now() - started).toFixed(2) }, 'ok');
-          callback(null, res);
-        },
-        (err: unknown) => {
-          const e = IpamError.from(err);
-          if (e.code === ErrorCode.Internal) reqLog().error({ err }, 'internal error');
-          else reqLog().info({ code: e.code, err: e.message }, 'refused');
-          callback(toServiceError(e));
-        },
-      )
-      .finally(() => inflight.leave());
+    // `Service/Method`; a call driven without a socket (the fuzzer's) has only the name.
+    const method = typeof call.getPath === 'function' ? call.getPath().slice(1) : name;
+    const done = (code: string) => {
+      inflight.observe?.(method, code, (performance.now() - started) / 1000);
+      inflight.leave();
+    };
+    withRequest({ method, requestId: requestIdOf(call.metadata) }, () => {
+      Promise.resolve()
+        .then(() => fn(call.request, log))
+        .then(
+          (res) => {
+            if (log.isLevelEnabled('debug'))
+              log.debug({ ms: +(performance.now() - started).toFixed(2) }, 'ok');
+            callback(null, res);
+            done('OK');
+          },
+          (err: unknown) => {
+            const e = IpamError.from(err);
+            if (e.code === ErrorCode.Internal) log.error({ err }, 'internal error');
+            else log.info({ code: e.code, err: e.message }, 'refused');
+            callback(toServiceError(e));
+            done(STATUS_NAMES.get(toStatus(e.code)) ?? 'UNKNOWN');
+          },
+        );
+    });
   };
 }
 
@@ -155,32 +175,42 @@ export function ipamService(engine: IpamEngine, log: Logger, inflight: InflightT
       const maybeEnd = () => {
         if (ended && open === 0) call.end();
       };
+      const method =
+        typeof call.getPath === 'function'
+          ? call.getPath().slice(1)
+          : 'netspan.v1.IpamService/AllocateStream';
+      const requestId = requestIdOf(call.metadata);
       call.on('data', (m: pb.AllocateStreamRequest) => {
         open++;
         inflight.enter();
+        const started = performance.now();
+        let code = 'OK';
         const id = m.id;
-        Promise.resolve()
-          .then(() => {
-            if (!m.request) throw invalid('request', 'is required');
-            return allocate(engine, m.request);
-          })
-          .then(
-            (response) => {
-              if (!call.cancelled) call.write({ id, response });
-            },
-            (err: unknown) => {
-              const e = IpamError.from(err);
-              if (e.code === ErrorCode.Internal)
-                log.error({ err, method: 'AllocateStream' }, 'internal error');
-              if (!call.cancelled)
-                call.write({ id, error: { code: e.code, message: e.message, field: e.field ?? '' } });
-            },
-          )
-          .finally(() => {
-            open--;
-            inflight.leave();
-            maybeEnd();
-          });
+        withRequest({ method, requestId }, () =>
+          Promise.resolve()
+            .then(() => {
+              if (!m.request) throw invalid('request', 'is required');
+              return allocate(engine, m.request);
+            })
+            .then(
+              (response) => {
+                if (!call.cancelled) call.write({ id, response });
+              },
+              (err: unknown) => {
+                const e = IpamError.from(err);
+                code = STATUS_NAMES.get(toStatus(e.code)) ?? 'UNKNOWN';
+                if (e.code === ErrorCode.Internal) log.error({ err, id }, 'internal error');
+                if (!call.cancelled)
+                  call.write({ id, error: { code: e.code, message: e.message, field: e.field ?? '' } });
+              },
+            )
+            .finally(() => {
+              open--;
+              inflight.observe?.(method, code, (performance.now() - started) / 1000);
+              inflight.leave();
+              maybeEnd();
+            }),
+        );
       });
       call.on('end', () => {
         ended = true;

@@ -32,6 +32,10 @@ export class LeaderJob {
 
   constructor(private readonly o: LeaderJobOptions) {}
 
+  get name(): string {
+    return this.o.name;
+  }
+
   start(): void {
     if (this.stopped) return;
     const election = this.o.client.namespace(this.o.prefix).election(this.o.name, this.o.ttlSeconds);

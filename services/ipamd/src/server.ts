@@ -13,15 +13,20 @@ import {
 } from '@netspan/etcd-store';
 import { DhcpLeases, IpamEngine } from '@netspan/ipam';
 import { createLogger, type Logger, withTimeout } from '@netspan/log';
+import { type MetricsServer, startMetricsServer } from '@netspan/metrics';
 import { HostQuota, RateLimiter } from './abuse.js';
 import { adminService } from './admin.js';
 import { AgentHub, preEncodedAgentService } from './agents.js';
+import { auditService } from './audit.js';
 import type { IpamdConfig } from './config.js';
 import { DhcpUdpListener } from './dhcp-udp.js';
 import { IpamdDns } from './dns.js';
 import { dnsService } from './dns-handlers.js';
 import { InflightTracker, ipamService, networkService } from './handlers.js';
+import { addReflection, HealthReporter } from './health.js';
 import { compactor, LeaderJob } from './leader.js';
+import { IpamdMetrics } from './metrics.js';
+import { requestLogFields } from './request-context.js';
 import { JoinTokens } from './tokens.js';
 
 /** The gRPC handlers, for tests that drive them without a socket (fuzzing). */
@@ -41,6 +46,9 @@ export interface RunningIpamd {
   dns: IpamdDns;
   /** Bound gRPC address, host:port. */
   grpcAddress: string;
+  /** Bound metrics address, host:port, when --metrics-listen is set. */
+  metricsAddress: string | undefined;
+  health: HealthReporter;
   stop(): Promise<void>;
 }
 
@@ -56,8 +64,15 @@ function serverCredentials(cfg: IpamdConfig): grpc.ServerCredentials {
 /** Wires etcd → store → engine → gRPC and starts serving. */
 export async function startIpamd(
   cfg: IpamdConfig,
-  log = createLogger({ name: 'ipamd', level: cfg.logLevel, format: cfg.logFormat }),
+  log = createLogger({
+    name: 'ipamd',
+    level: cfg.logLevel,
+    format: cfg.logFormat,
+    mixin: requestLogFields,
+  }),
 ): Promise<RunningIpamd> {
+  // Metrics cost nothing on the hot paths unless they are served.
+  const metrics = cfg.metricsListen ? new IpamdMetrics(cfg.replicaId) : undefined;
   const etcd = connectEtcd({
     endpoints: cfg.etcdEndpoints,
     ...(cfg.etcdUsername ? { auth: { username: cfg.etcdUsername, password: cfg.etcdPassword } } : {}),
@@ -67,6 +82,12 @@ export async function startIpamd(
     prefix: cfg.etcdPrefix,
     onCorrupt: (key) => log.warn({ key }, 'skipped a value that cannot be decoded'),
     onResync: (reason) => log.warn({ reason }, 'watch re-established from a fresh snapshot'),
+    ...(metrics
+      ? {
+          onTxn: (op, outcome, seconds) => metrics.observeTxn(op, outcome, seconds),
+          onConflicts: (op, n) => metrics.observeConflicts(op, n),
+        }
+      : {}),
   });
   const engine = new IpamEngine(store, { maxBatch: cfg.maxBatch, maxInflight: cfg.maxInflight });
   log.info({ etcd: cfg.etcdEndpoints, prefix: cfg.etcdPrefix }, 'loading state from etcd');
@@ -96,6 +117,7 @@ export async function startIpamd(
     onOutcome: (type: string, outcome: Outcome, detail?: string) => {
       const k = `${type}:${outcome}`;
       dhcpOutcomes.set(k, (dhcpOutcomes.get(k) ?? 0) + 1);
+      metrics?.observeDhcp(type, outcome);
       if (log.isLevelEnabled('debug')) log.debug({ type, outcome, detail }, 'dhcp');
     },
   });
@@ -144,11 +166,19 @@ export async function startIpamd(
 
   const inflight = new InflightTracker();
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 });
+  if (metrics) inflight.observe = (method, code, seconds) => metrics.observeCall(method, code, seconds);
   server.addService(pkg.NetworkService.service, networkService(engine, log, inflight));
   server.addService(pkg.IpamService.service, ipamService(engine, log, inflight));
   server.addService(pkg.DnsService.service, dnsService(dns, log, inflight));
   server.addService(agentService.definition, { Session: agents.session, Relay: agents.relay });
-  server.addService(pkg.AdminService.service, adminService(tokens, agents, log, inflight));
+  server.addService(pkg.AdminService.service, {
+    ...adminService(tokens, agents, log, inflight),
+    ...auditService(store, log, inflight),
+  });
+  const health = new HealthReporter(store, log);
+  health.addToServer(server);
+  addReflection(server);
+  await health.start();
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(cfg.grpcListen, serverCredentials(cfg), (err, p) => (err ? reject(err) : resolve(p))),
   );
@@ -214,11 +244,28 @@ export async function startIpamd(
     });
     await dhcpUdp.start();
   }
+  let metricsServer: MetricsServer | undefined;
+  if (metrics) {
+    metrics.bind({
+      engine,
+      store,
+      jobs,
+      dhcpUdp,
+      headRevision: () => health.headRevision,
+      etcdUp: () => health.etcdUp,
+    });
+    metricsServer = await startMetricsServer({
+      listen: cfg.metricsListen,
+      registry: metrics.registry,
+      ready: () => health.serving,
+    });
+  }
   log.info(
     {
       grpc: grpcAddress,
       dhcp: dhcpUdp?.address,
       dns: dns.address || undefined,
+      metrics: metricsServer?.address,
       replica: cfg.replicaId,
       tls: Boolean(cfg.tlsCert),
     },
@@ -238,10 +285,13 @@ export async function startIpamd(
     tokens,
     dns,
     grpcAddress,
+    metricsAddress: metricsServer?.address,
+    health,
     stop: () => {
       stopped ??= (async () => {
         // Agents first: their sessions never end on their own. Ending them (UNAVAILABLE) and
         // revoking the sessions lease makes them re-register with another replica at once.
+        health.stop();
         await withTimeout(agents.stop(), 3000, undefined);
         // Refuse new calls, let in-flight ones finish (bounded), then let go of etcd.
         await new Promise<void>((resolve) => {
@@ -277,6 +327,7 @@ export async function startIpamd(
         await step('stop watches', engine.stop());
         if (replica) await step('revoke replica lease', replica.close());
         etcd.close();
+        await metricsServer?.close();
         log.info('stopped');
       })();
       return stopped;

@@ -1,0 +1,306 @@
+import type { EtcdIpamStore, TxnOutcome } from '@netspan/etcd-store';
+import type { IpamEngine } from '@netspan/ipam';
+import { Counter, counterFrom, Gauge, Histogram, newRegistry, type Registry } from '@netspan/metrics';
+import type { DhcpUdpListener } from './dhcp-udp.js';
+import type { LeaderJob } from './leader.js';
+
+/** What the scrape-time collectors read; bound once the pieces exist. */
+export interface MetricSources {
+  engine: IpamEngine;
+  store: EtcdIpamStore;
+  jobs: readonly LeaderJob[];
+  dhcpUdp: DhcpUdpListener | undefined;
+  /** etcd's head revision at the last health probe (0 before the first answer). */
+  headRevision(): number;
+  /** Whether the last health probe reached etcd. */
+  etcdUp(): boolean;
+}
+
+const GRPC_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const ETCD_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+/**
+ * Every ipamd metric, in one place, with HELP text that says what it means (the README's
+ * metric table is written from it). Hot paths update counters through the few `observe*`
+ * methods; everything that ipamd already keeps (views, stats) is read at scrape time.
+ *
+ * Extension points: the agent service (issue 4) and DNS (issue 5) add their series here
+ * (`netspan_agents_registered`, `netspan_dns_queries_total{rcode}`), on the same registry.
+ */
+export class IpamdMetrics {
+  readonly registry: Registry;
+  private sources: MetricSources | undefined;
+  private readonly grpcSeconds: Histogram<'grpc_service' | 'grpc_method' | 'grpc_code'>;
+  private readonly dhcpMessages: Counter<'type' | 'outcome'>;
+  private readonly etcdTxns: Counter<'op' | 'outcome'>;
+  private readonly etcdTxnSeconds: Histogram<'op'>;
+  private readonly etcdConflicts: Counter<'op'>;
+
+  constructor(replica: string) {
+    const registry = newRegistry({ replica });
+    this.registry = registry;
+    const registers = [registry];
+    const src = () => this.sources;
+
+    this.grpcSeconds = new Histogram({
+      name: 'netspan_grpc_server_handling_seconds',
+      help:
+        'Time from receiving a gRPC call to answering it, by service, method and status code ' +
+        '(AllocateStream: per message). Its _count is the number of calls handled.',
+      labelNames: ['grpc_service', 'grpc_method', 'grpc_code'],
+      buckets: GRPC_BUCKETS,
+      registers,
+    });
+    this.dhcpMessages = new Counter({
+      name: 'netspan_dhcp_messages_total',
+      help:
+        'DHCP messages handled, by message type (discover, request, …) and outcome (offer, ack, ' +
+        'nak, silent, malformed, …) as the DHCP server decided it.',
+      labelNames: ['type', 'outcome'],
+      registers,
+    });
+    const udpFeed = counterFrom();
+    new Counter({
+      name: 'netspan_dhcp_relay_datagrams_dropped_total',
+      help:
+        'DHCP datagrams from relays dropped before the DHCP server saw them, by reason: ' +
+        'malformed, not_relayed (giaddr 0), unknown_network (no network for the relay).',
+      labelNames: ['reason'],
+      registers,
+      collect() {
+        const s = src()?.dhcpUdp?.stats;
+        if (!s) return;
+        udpFeed(this, s.malformed, { reason: 'malformed' });
+        udpFeed(this, s.notRelayed, { reason: 'not_relayed' });
+        udpFeed(this, s.unknownNetwork, { reason: 'unknown_network' });
+      },
+    });
+    this.etcdTxns = new Counter({
+      name: 'netspan_etcd_txns_total',
+      help:
+        'etcd transactions, by operation and outcome: succeeded, failed (a compare did not hold: ' +
+        'a conflict) or error (etcd did not answer).',
+      labelNames: ['op', 'outcome'],
+      registers,
+    });
+    this.etcdTxnSeconds = new Histogram({
+      name: 'netspan_etcd_txn_duration_seconds',
+      help: 'Round-trip time of etcd transactions, by operation.',
+      labelNames: ['op'],
+      buckets: ETCD_BUCKETS,
+      registers,
+    });
+    this.etcdConflicts = new Counter({
+      name: 'netspan_etcd_subtxn_conflicts_total',
+      help:
+        'Claims and renewals inside grouped transactions whose compares failed (the address or ' +
+        'client changed under them); each is then re-read and retried or answered.',
+      labelNames: ['op'],
+      registers,
+    });
+    const engineFeed = counterFrom();
+    new Counter({
+      name: 'netspan_ipam_claims_total',
+      help: 'Address claims sent to etcd (first tries and retries).',
+      registers,
+      collect() {
+        const e = src()?.engine;
+        if (e) engineFeed(this, e.stats.claims);
+      },
+    });
+    new Counter({
+      name: 'netspan_ipam_claim_retries_total',
+      help:
+        'Claims proposed again because the proposed address turned out taken or reserved ' +
+        '(a stale view or a race with another replica); never a duplicate lease.',
+      registers,
+      collect() {
+        const e = src()?.engine;
+        if (e) engineFeed(this, e.stats.conflicts);
+      },
+    });
+    new Gauge({
+      name: 'netspan_leases',
+      help: 'Leases in this replica’s view of etcd, by network and state (bound, offered, declined, expired).',
+      labelNames: ['network', 'state'],
+      registers,
+      collect() {
+        this.reset();
+        const views = src()?.engine.views;
+        if (!views) return;
+        for (const [network, view] of views.networks) {
+          const byState = new Map<string, number>([
+            ['bound', 0],
+            ['offered', 0],
+            ['declined', 0],
+            ['expired', 0],
+          ]);
+          for (const l of view.leases.values()) byState.set(l.state, (byState.get(l.state) ?? 0) + 1);
+          for (const [state, n] of byState) this.set({ network, state }, n);
+        }
+      },
+    });
+    const pools = (fill: (g: Gauge<'network' | 'pool'>, network: string, c: PoolSample) => void) =>
+      function collect(this: Gauge<'network' | 'pool'>) {
+        this.reset();
+        const views = src()?.engine.views;
+        if (!views) return;
+        for (const [network, view] of views.networks)
+          for (const c of view.poolCounts()) fill(this, network, c);
+      };
+    new Gauge({
+      name: 'netspan_pool_addresses',
+      help: 'Addresses in each DHCP/IPAM pool, by network and pool.',
+      labelNames: ['network', 'pool'],
+      registers,
+      collect: pools((g, network, c) => g.set({ network, pool: c.name }, c.size)),
+    });
+    new Gauge({
+      name: 'netspan_pool_used_addresses',
+      help: 'Addresses of each pool that are leased or reserved, by network and pool.',
+      labelNames: ['network', 'pool'],
+      registers,
+      collect: pools((g, network, c) => g.set({ network, pool: c.name }, c.used + c.reserved)),
+    });
+    new Gauge({
+      name: 'netspan_pool_utilization_ratio',
+      help: 'Leased or reserved share of each pool, 0 to 1 (1 = nothing left to hand out).',
+      labelNames: ['network', 'pool'],
+      registers,
+      collect: pools((g, network, c) =>
+        g.set({ network, pool: c.name }, c.size ? Math.min(1, (c.used + c.reserved) / c.size) : 0),
+      ),
+    });
+    new Gauge({
+      name: 'netspan_etcd_up',
+      help: '1 when the last health probe (every second) reached etcd, else 0.',
+      registers,
+      collect() {
+        const s = src();
+        if (s) this.set(s.etcdUp() ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'netspan_etcd_head_revision',
+      help: 'etcd’s revision at the last health probe.',
+      registers,
+      collect() {
+        const s = src();
+        if (s) this.set(s.headRevision());
+      },
+    });
+    new Gauge({
+      name: 'netspan_watch_revision',
+      help: 'The last etcd revision this replica’s watch delivered (its view is current up to it).',
+      registers,
+      collect() {
+        const s = src();
+        if (s) this.set(s.store.stats.watchRevision);
+      },
+    });
+    new Gauge({
+      name: 'netspan_watch_lag_revisions',
+      help:
+        'Revisions between etcd’s head at the last probe and the last one the watch delivered. ' +
+        'Writes outside the watched keys (client index, elections) count too, so small values ' +
+        'are normal; a value that keeps growing means the view is falling behind.',
+      registers,
+      collect() {
+        const s = src();
+        if (s) this.set(Math.max(0, s.headRevision() - s.store.stats.watchRevision));
+      },
+    });
+    new Gauge({
+      name: 'netspan_watch_live',
+      help: '1 while the watch follows etcd; 0 while starting, disconnected or resyncing.',
+      registers,
+      collect() {
+        const s = src();
+        if (s) this.set(s.store.watchState === 'live' ? 1 : 0);
+      },
+    });
+    const storeFeed = counterFrom();
+    new Counter({
+      name: 'netspan_watch_resyncs_total',
+      help: 'Times the watch was lost (e.g. compacted past) and rebuilt from a fresh snapshot.',
+      registers,
+      collect() {
+        const s = src();
+        if (s) storeFeed(this, s.store.stats.resyncs);
+      },
+    });
+    new Counter({
+      name: 'netspan_etcd_corrupt_values_total',
+      help: 'Stored values that could not be decoded and were skipped (run netspanctl audit).',
+      registers,
+      collect() {
+        const s = src();
+        if (s) storeFeed(this, s.store.stats.corrupt);
+      },
+    });
+    new Gauge({
+      name: 'netspan_leader',
+      help: '1 when this replica is the elected leader of the background job, else 0.',
+      labelNames: ['job'],
+      registers,
+      collect() {
+        for (const j of src()?.jobs ?? []) this.set({ job: j.name }, j.leader ? 1 : 0);
+      },
+    });
+    const jobFeed = counterFrom();
+    new Counter({
+      name: 'netspan_leader_job_runs_total',
+      help: 'Completed runs of a background job on this replica while it led.',
+      labelNames: ['job'],
+      registers,
+      collect() {
+        for (const j of src()?.jobs ?? []) jobFeed(this, j.runs, { job: j.name });
+      },
+    });
+  }
+
+  bind(sources: MetricSources): void {
+    this.sources = sources;
+  }
+
+  /** A finished gRPC call (or AllocateStream message): `method` is `Service/Method`. */
+  observeCall(method: string, code: string, seconds: number): void {
+    const slash = method.indexOf('/');
+    this.grpcSeconds.observe(
+      { grpc_service: method.slice(0, slash), grpc_method: method.slice(slash + 1), grpc_code: code },
+      seconds,
+    );
+  }
+
+  observeDhcp(type: string, outcome: string): void {
+    this.dhcpMessages.inc({ type, outcome });
+  }
+
+  observeTxn(op: string, outcome: TxnOutcome, seconds: number): void {
+    const label = this.opLabel(op);
+    this.etcdTxns.inc({ op: label, outcome });
+    this.etcdTxnSeconds.observe({ op: label }, seconds);
+  }
+
+  observeConflicts(op: string, count: number): void {
+    this.etcdConflicts.inc({ op: this.opLabel(op) }, count);
+  }
+
+  private readonly opLabels = new Map<string, string>();
+  /** The store names operations in words (`claim addresses`); labels use snake_case. */
+  private opLabel(op: string): string {
+    let label = this.opLabels.get(op);
+    if (label === undefined) {
+      label = op.replace(/[^a-zA-Z0-9]+/g, '_');
+      this.opLabels.set(op, label);
+    }
+    return label;
+  }
+}
+
+interface PoolSample {
+  name: string;
+  size: number;
+  used: number;
+  reserved: number;
+}
