@@ -29,7 +29,12 @@ function flagRows(flags: FlagSpecs): [string, string][] {
 }
 
 export function commandLine(c: CommandSpec): string {
-  return `${PROG} ${c.group} ${c.verb}${c.synopsis ? ` ${c.synopsis}` : ''}`;
+  return `${PROG} ${commandName(c)}${c.synopsis ? ` ${c.synopsis}` : ''}`;
+}
+
+/** `network create`, or `audit` for a group that is itself a command. */
+export function commandName(c: CommandSpec): string {
+  return c.verb ? `${c.group} ${c.verb}` : c.group;
 }
 
 /** Usage line, arguments and flags: printed after a usage error. */
@@ -37,7 +42,7 @@ export function commandUsage(c: CommandSpec): string {
   const parts = [`Usage:\n  ${commandLine(c)}`];
   if (c.args.length) parts.push(`Arguments:\n${indent(columns(c.args.map((a) => [a.name, a.help])))}`);
   if (Object.keys(c.flags).length) parts.push(`Flags:\n${indent(columns(flagRows(c.flags)))}`);
-  parts.push(`Run '${PROG} ${c.group} ${c.verb} --help' for examples and global flags.`);
+  parts.push(`Run '${PROG} ${commandName(c)} --help' for examples and global flags.`);
   return parts.join('\n\n');
 }
 
@@ -66,7 +71,7 @@ export function groupHelp(g: GroupSpec): string {
 /** `netspanctl --help`. */
 export function topHelp(): string {
   const rows: [string, string][] = [];
-  for (const g of GROUPS) for (const c of g.commands) rows.push([`${c.group} ${c.verb}`, c.summary]);
+  for (const g of GROUPS) for (const c of g.commands) rows.push([commandName(c), c.summary]);
   return [
     `${PROG}: operator CLI for netspan (distributed IPAM, DHCP and DNS over etcd).`,
     `Usage:\n  ${PROG} <group> <command> [arguments] [flags]`,
@@ -79,6 +84,9 @@ export function topHelp(): string {
         `${PROG} lease allocate blue --client-id vm-42 -o json`,
         `${PROG} lease list --network blue --all`,
         `${PROG} --server ipamd.example:7700 --tls-ca ca.pem network usage`,
+        `${PROG} lease watch --network blue`,
+        `${PROG} audit --network blue --fix`,
+        `source <(${PROG} completion bash)`,
       ].join('\n'),
     )}`,
     `Run '${PROG} <group> <command> --help' for a command's flags and examples.`,

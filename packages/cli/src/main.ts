@@ -11,8 +11,13 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
+// Ctrl-C ends `lease watch` (and cancels calls in flight) cleanly; a second one kills.
+const interrupted = new AbortController();
+process.once('SIGINT', () => interrupted.abort());
+
 process.exitCode = await run(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   env: process.env,
+  signal: interrupted.signal,
 });

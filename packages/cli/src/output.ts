@@ -1,4 +1,5 @@
 import type { pb } from '@netspan/api';
+import { stringify as yamlStringify } from 'yaml';
 import {
   EMPTY,
   enumLabel,
@@ -10,6 +11,7 @@ import {
   formatTime,
   usageBar,
 } from './format.js';
+import type { OutputFormat } from './spec.js';
 
 /** Renders proto messages (as the loader returns them) for people. */
 
@@ -154,6 +156,50 @@ export function leasesTable(leases: readonly pb.Lease[], nowMs: number, wide: bo
   return formatTable(headers, rows);
 }
 
+/** Column widths of `lease watch` lines: a stream cannot measure its rows first. */
+const WATCH_COLUMNS: readonly [string, number][] = [
+  ['TIME', 20],
+  ['EVENT', 6],
+  ['NETWORK', 12],
+  ['ADDRESS', 15],
+  ['CLIENT', 20],
+  ['MAC', 17],
+  ['HOSTNAME', 16],
+  ['STATE', 8],
+  ['HOST', 0],
+];
+
+function watchRow(cells: readonly string[]): string {
+  return WATCH_COLUMNS.map(([, w], i) => {
+    const c = cells[i] || EMPTY;
+    return w ? c.padEnd(w) : c;
+  })
+    .join('  ')
+    .trimEnd();
+}
+
+/** The header line of `lease watch`. */
+export function leaseWatchHeader(): string {
+  return watchRow(WATCH_COLUMNS.map(([h]) => h));
+}
+
+/** One `lease watch` line: when it was seen, put/delete, and the lease. */
+export function leaseWatchLine(e: pb.LeaseEvent, seenAtMs: number): string {
+  const l = e.lease;
+  const kind = e.type === 'TYPE_DELETE' ? 'DELETE' : 'PUT';
+  return watchRow([
+    formatTime(seenAtMs),
+    kind,
+    l?.network ?? '',
+    l?.address ?? '',
+    l?.clientId ?? '',
+    l?.mac ?? '',
+    l?.hostname ?? '',
+    kind === 'DELETE' ? '' : l ? stateLabel(l) : '',
+    l?.location?.host ?? '',
+  ]);
+}
+
 /** `lease get`: every field as `key: value`. */
 export function leaseDetail(l: pb.Lease, nowMs: number): string {
   return formatKeyValues([
@@ -201,4 +247,15 @@ export function recordsTable(records: readonly pb.Record[], wide: boolean): stri
 /** The server's response for `-o json`: the message as the proto loader returned it. */
 export function toJson(message: unknown): string {
   return JSON.stringify(message, null, 2);
+}
+
+/** `-o json` and `-o yaml` print the API's message itself (for scripts), not a table. */
+export function isData(format: OutputFormat): format is 'json' | 'yaml' {
+  return format === 'json' || format === 'yaml';
+}
+
+/** The message as JSON or YAML (the same fields and names either way). */
+export function dataText(format: OutputFormat, message: unknown): string {
+  if (format === 'yaml') return yamlStringify(JSON.parse(JSON.stringify(message)) as unknown).trimEnd();
+  return toJson(message);
 }

@@ -1,4 +1,4 @@
-import { type NetspanClients, unary } from '@netspan/api';
+import { NetspanClientError, type NetspanClients, type pb, unary } from '@netspan/api';
 
 /** The services the CLI calls. */
 export type Services = Pick<NetspanClients, 'network' | 'ipam' | 'admin' | 'dns'>;
@@ -22,9 +22,33 @@ export function callUnary<S extends keyof Services, M extends keyof Services[S] 
   service: S,
   method: M,
   req: RequestOf<S, M>,
-  opts: { timeoutMs: number },
+  opts: { timeoutMs: number; signal?: AbortSignal },
 ): Promise<ResponseOf<S, M>> {
   const client = clients[service];
   const fn = client[method] as unknown as Parameters<typeof unary>[1];
   return unary(client, fn, req, opts) as Promise<ResponseOf<S, M>>;
+}
+
+/**
+ * The WatchLeases stream as an async iterable. Ends when the server ends the stream, or
+ * cleanly when `signal` aborts (Ctrl-C); other failures throw NetspanClientError.
+ */
+export async function* watchLeases(
+  clients: Services,
+  req: pb.WatchLeasesRequest,
+  signal: AbortSignal,
+): AsyncGenerator<pb.LeaseEvent> {
+  if (signal.aborted) return;
+  const call = clients.ipam.WatchLeases(req);
+  const cancel = () => call.cancel();
+  signal.addEventListener('abort', cancel, { once: true });
+  try {
+    for await (const event of call) yield event as pb.LeaseEvent;
+  } catch (err) {
+    if (signal.aborted) return;
+    throw NetspanClientError.from(err);
+  } finally {
+    signal.removeEventListener('abort', cancel);
+    call.cancel();
+  }
 }

@@ -12,7 +12,7 @@ import {
 import { allowedFlags, everyFlag, findCommand, findGroup } from './commands/index.js';
 import { CliError, UsageError } from './errors.js';
 import { commandHelp, commandUsage, groupHelp, topHelp } from './help.js';
-import { callUnary, type Services } from './rpc.js';
+import { callUnary, type Services, watchLeases } from './rpc.js';
 import {
   type CommandSpec,
   type Context,
@@ -31,6 +31,8 @@ export interface Io {
   connect?: (server: string, opts: ClientOptions) => Services & { close(): void };
   /** Clock for relative times ("in 59m"); default Date.now. */
   now?: () => number;
+  /** Aborted on Ctrl-C: streams end cleanly, calls in flight are cancelled. */
+  signal?: AbortSignal;
 }
 
 /** Exit statuses. */
@@ -38,7 +40,7 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
-const OUTPUTS = { table: 'table', wide: 'wide', json: 'json' } as const satisfies Record<
+const OUTPUTS = { table: 'table', wide: 'wide', json: 'json', yaml: 'yaml' } as const satisfies Record<
   string,
   OutputFormat
 >;
@@ -132,7 +134,10 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     const groupSpec = findGroup(groupWord);
     if (!groupSpec) throw new UsageError(`unknown command ${JSON.stringify(groupWord)}`);
     group = groupSpec.name;
-    if (verb === undefined) {
+    // A group that is itself a command (`audit`, `completion`): the rest are its arguments.
+    const whole = groupSpec.commands.length === 1 && groupSpec.commands[0]?.verb === '';
+    if (whole) command = groupSpec.commands[0];
+    else if (verb === undefined) {
       if (help) {
         write(io.stdout, groupHelp(groupSpec));
         return EXIT_OK;
@@ -140,7 +145,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       const verbs = groupSpec.commands.map((c) => c.verb).join(', ');
       throw new UsageError(`missing ${group} command (one of ${verbs})`, undefined, group);
     }
-    command = findCommand(group, verb);
+    if (!whole) command = findCommand(group, verb as string);
     if (!command) throw new UsageError(`unknown command "${group} ${verb}"`, undefined, group);
     if (help) {
       write(io.stdout, commandHelp(command));
@@ -149,19 +154,24 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
 
     const allowed = allowedFlags(command);
     const flags = collectFlags(line.flags, allowed, command);
-    const args = words.slice(2);
+    const args = words.slice(whole ? 1 : 2);
     checkArgs(args, command);
     checkRequiredFlags(flags, allowed, command);
     const options = globalOptions(flags, io.env);
     opts = options;
     const connect = io.connect ?? createClients;
+    const signal = io.signal ?? new AbortController().signal;
+    const clientsNow = () => {
+      clients ??= connect(options.server, options.tls ? { tls: options.tls } : {});
+      return clients;
+    };
     const ctx: Context = {
       output: options.output,
       server: options.server,
-      call: (service, method, req) => {
-        clients ??= connect(options.server, options.tls ? { tls: options.tls } : {});
-        return callUnary(clients, service, method, req, { timeoutMs: options.timeoutSeconds * 1000 });
-      },
+      signal,
+      call: (service, method, req) =>
+        callUnary(clientsNow(), service, method, req, { timeoutMs: options.timeoutSeconds * 1000, signal }),
+      watchLeases: (req) => watchLeases(clientsNow(), req, signal),
       print: (text) => write(io.stdout, text),
       note: (text) => write(io.stderr, text),
       now: io.now ?? Date.now,

@@ -1,3 +1,4 @@
+import type { pb } from '@netspan/api';
 import type { RequestOf, ResponseOf, Services } from './rpc.js';
 
 /** One flag. Names are the long form without dashes (`lease-time`). */
@@ -21,7 +22,7 @@ export interface ArgSpec {
   help: string;
 }
 
-export type OutputFormat = 'table' | 'wide' | 'json';
+export type OutputFormat = 'table' | 'wide' | 'json' | 'yaml';
 
 /** What a parsed command line hands to a command's action. */
 export interface Invocation {
@@ -44,6 +45,13 @@ export interface Context {
     method: M,
     req: RequestOf<S, M>,
   ): Promise<ResponseOf<S, M>>;
+  /**
+   * Follows the WatchLeases stream: each event in order until the server ends it or the
+   * command is interrupted (Ctrl-C), which ends the iteration cleanly.
+   */
+  watchLeases(req: pb.WatchLeasesRequest): AsyncIterable<pb.LeaseEvent>;
+  /** Aborted when the user interrupts the command (Ctrl-C). */
+  signal: AbortSignal;
   /** Writes a line (or lines) to stdout. */
   print(text: string): void;
   /** Writes a line to stderr (notes for people; never part of `-o json`). */
@@ -53,6 +61,7 @@ export interface Context {
 
 export interface CommandSpec {
   group: string;
+  /** '' for a group that is itself a command (`netspanctl audit`). */
   verb: string;
   summary: string;
   /** Usage after `netspanctl <group> <verb>`, e.g. `NAME --cidr CIDR [flags]`. */
@@ -81,7 +90,7 @@ export const GLOBAL_FLAGS: FlagSpecs = {
     value: 'HOST:PORT',
     help: `ipamd gRPC address (default $NETSPAN_SERVER, else ${DEFAULT_SERVER})`,
   },
-  output: { type: 'string', short: 'o', value: 'FORMAT', help: 'table, wide or json (default table)' },
+  output: { type: 'string', short: 'o', value: 'FORMAT', help: 'table, wide, json or yaml (default table)' },
   timeout: {
     type: 'string',
     value: 'SECONDS',

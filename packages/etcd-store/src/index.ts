@@ -5,7 +5,7 @@ export {
   type RegisterResult,
   type StoredAgent,
 } from './agents.js';
-export { type AuditFinding, type AuditKind, planAudit } from './audit.js';
+export { type AuditFinding, type AuditKind, type PlannedFinding, planAudit } from './audit.js';
 export { connectEtcd, type EtcdConnectOptions } from './client.js';
 export {
   decodeLease,

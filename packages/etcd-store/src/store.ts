@@ -16,7 +16,13 @@ import type {
   Subscription,
 } from '@netspan/ipam';
 import type { Etcd3, ICompare, IKeyValue, IRequestOp, IResponseOp, ITxnResponse, Watcher } from 'etcd3';
-import { type AuditFinding, type AuditSnapshot, auditRanges, planAudit } from './audit.js';
+import {
+  type AuditFinding,
+  type AuditSnapshot,
+  auditRanges,
+  type PlannedFinding,
+  planAudit,
+} from './audit.js';
 import {
   decodeLease,
   decodeNetwork,
@@ -622,9 +628,20 @@ export class EtcdIpamStore implements IpamStore {
    * transaction (it fails, and the finding stays unfixed, when any judged key changed).
    */
   async audit(opts: { network?: string; fix?: boolean } = {}): Promise<AuditReport> {
+    const plan = await this.planAudit(opts.network);
+    const findings = opts.fix
+      ? await this.repair(plan.findings)
+      : plan.findings.map(({ repair: _, ...f }) => f);
+    return { revision: plan.revision, findings, keysChecked: plan.keysChecked };
+  }
+
+  /** The audit's read and judgement, without repairs. */
+  async planAudit(
+    network?: string,
+  ): Promise<{ revision: number; findings: PlannedFinding[]; keysChecked: number }> {
     const kvs: AuditSnapshot['kvs'] = [];
     let revision = 0;
-    for (const range of auditRanges(this.keys, opts.network)) {
+    for (const range of auditRanges(this.keys, network)) {
       const end = range.exact ? Buffer.concat([b(range.prefix), Buffer.from([0])]) : prefixEnd(range.prefix);
       revision = await this.scan(
         'audit read',
@@ -643,17 +660,21 @@ export class EtcdIpamStore implements IpamStore {
         revision,
       );
     }
-    const planned = planAudit(this.keys, { revision, kvs });
-    const findings: AuditFinding[] = [];
+    return { revision, findings: planAudit(this.keys, { revision, kvs }), keysChecked: kvs.length };
+  }
+
+  /** Applies each finding's repair, one conditional transaction each; `fixed` says which held. */
+  async repair(planned: PlannedFinding[]): Promise<AuditFinding[]> {
+    const out: AuditFinding[] = [];
     for (const { repair, ...finding } of planned) {
-      if (opts.fix && repair) {
+      if (repair) {
         const res = await this.txn('audit repair', repair.compare, repair.success);
         finding.fixed = res.succeeded;
         if (!res.succeeded) finding.detail += ' (not fixed: it changed after the audit read it; audit again)';
       }
-      findings.push(finding);
+      out.push(finding);
     }
-    return { revision, findings, keysChecked: kvs.length };
+    return out;
   }
 
   // ------------------------------------------------------------------ watch

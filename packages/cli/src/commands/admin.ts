@@ -1,7 +1,7 @@
 import { stringFlag } from '../args.js';
 import { UsageError } from '../errors.js';
 import { formatTable, formatTime } from '../format.js';
-import { toJson } from '../output.js';
+import { dataText, isData } from '../output.js';
 import type { CommandSpec } from '../spec.js';
 
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
@@ -37,7 +37,7 @@ export const tokenCommands: CommandSpec[] = [
         hostId: stringFlag(inv.flags, 'host') ?? '',
         description: stringFlag(inv.flags, 'description') ?? '',
       });
-      if (ctx.output === 'json') ctx.print(toJson(res));
+      if (isData(ctx.output)) ctx.print(dataText(ctx.output, res));
       else if (res.token) {
         ctx.print(res.token.secret);
         ctx.note(
@@ -57,7 +57,7 @@ export const tokenCommands: CommandSpec[] = [
     examples: ['netspanctl token list', 'netspanctl token list -o json'],
     async action(ctx) {
       const res = await ctx.call('admin', 'ListTokens', {});
-      if (ctx.output === 'json') ctx.print(toJson(res));
+      if (isData(ctx.output)) ctx.print(dataText(ctx.output, res));
       else if (res.tokens.length === 0) ctx.note('no tokens');
       else {
         const now = ctx.now();
@@ -90,7 +90,7 @@ export const tokenCommands: CommandSpec[] = [
     async action(ctx, inv) {
       const id = (inv.args[0] as string).split('.')[0] as string;
       const res = await ctx.call('admin', 'RevokeToken', { id });
-      if (ctx.output === 'json') ctx.print(toJson(res));
+      if (isData(ctx.output)) ctx.print(dataText(ctx.output, res));
       else ctx.print(`revoked token ${id}`);
     },
   },
@@ -107,7 +107,7 @@ export const hostCommands: CommandSpec[] = [
     examples: ['netspanctl host list', 'netspanctl host list -o wide', 'netspanctl host list -o json'],
     async action(ctx) {
       const res = await ctx.call('admin', 'ListHosts', {});
-      if (ctx.output === 'json') ctx.print(toJson(res));
+      if (isData(ctx.output)) ctx.print(dataText(ctx.output, res));
       else if (res.hosts.length === 0) ctx.note('no live agents');
       else {
         const wide = ctx.output === 'wide';

@@ -1,6 +1,8 @@
 import type { CommandSpec, FlagSpecs, GroupSpec } from '../spec.js';
 import { GLOBAL_FLAGS } from '../spec.js';
 import { hostCommands, tokenCommands } from './admin.js';
+import { auditCommands } from './audit.js';
+import { completionCommands } from './completion.js';
 import { leaseCommands } from './lease.js';
 import { networkCommands } from './network.js';
 import { recordCommands } from './record.js';
@@ -14,6 +16,12 @@ export const GROUPS: readonly GroupSpec[] = [
   { name: 'token', summary: 'join tokens for agents', commands: tokenCommands },
   { name: 'host', summary: 'hosts: live agents and their networks', commands: hostCommands },
   { name: 'record', summary: "DNS records in the networks' zones", commands: recordCommands },
+  { name: 'audit', summary: 'check the stored state for inconsistencies', commands: auditCommands },
+  {
+    name: 'completion',
+    summary: 'shell completion scripts',
+    commands: completionCommands(() => GROUPS),
+  },
 ];
 
 export function findGroup(name: string): GroupSpec | undefined {

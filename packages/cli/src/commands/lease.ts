@@ -1,6 +1,7 @@
 import type { pb } from '@netspan/api';
-import { boolFlag } from '../args.js';
-import { leaseDetail, leasesTable, toJson } from '../output.js';
+import { boolFlag, stringFlag } from '../args.js';
+import { CliError } from '../errors.js';
+import { dataText, isData, leaseDetail, leasesTable, leaseWatchHeader, leaseWatchLine } from '../output.js';
 import { allocateRequest, getLeaseRequest, listLeasesRequest, releaseRequest } from '../requests.js';
 import type { CommandSpec } from '../spec.js';
 
@@ -37,8 +38,8 @@ export const leaseCommands: CommandSpec[] = [
     ],
     async action(ctx, inv) {
       const res = await ctx.call('ipam', 'Allocate', allocateRequest(inv.args[0] as string, inv.flags));
-      if (ctx.output === 'json') {
-        ctx.print(toJson(res));
+      if (isData(ctx.output)) {
+        ctx.print(dataText(ctx.output, res));
         return;
       }
       if (res.lease) ctx.print(leasesTable([res.lease], ctx.now(), ctx.output === 'wide'));
@@ -63,7 +64,7 @@ export const leaseCommands: CommandSpec[] = [
     async action(ctx, inv) {
       const req = releaseRequest(inv.args[0] as string, inv.args[1], inv.flags);
       const res = await ctx.call('ipam', 'Release', req);
-      if (ctx.output === 'json') ctx.print(toJson(res));
+      if (isData(ctx.output)) ctx.print(dataText(ctx.output, res));
       else if (res.lease) {
         ctx.print(
           `released ${res.lease.address} (client ${res.lease.clientId}) in network ${res.lease.network}`,
@@ -82,7 +83,7 @@ export const leaseCommands: CommandSpec[] = [
     async action(ctx, inv) {
       const req = getLeaseRequest(inv.args[0] as string, inv.args[1], inv.flags);
       const res = await ctx.call('ipam', 'GetLease', req);
-      if (ctx.output === 'json') ctx.print(toJson(res));
+      if (isData(ctx.output)) ctx.print(dataText(ctx.output, res));
       else if (res.lease) ctx.print(leaseDetail(res.lease, ctx.now()));
     },
   },
@@ -118,14 +119,50 @@ export const leaseCommands: CommandSpec[] = [
         leases.push(...page.leases);
       }
       const nextPageToken = all ? '' : page.nextPageToken;
-      if (ctx.output === 'json') {
-        ctx.print(toJson(all ? { leases, nextPageToken } : page));
+      if (isData(ctx.output)) {
+        ctx.print(dataText(ctx.output, all ? { leases, nextPageToken } : page));
         return;
       }
       if (leases.length === 0) ctx.note('no leases');
       else ctx.print(leasesTable(leases, ctx.now(), ctx.output === 'wide'));
       if (nextPageToken)
         ctx.note(`note: ${leases.length} leases shown, more exist: add --all to list every page`);
+    },
+  },
+  {
+    group: 'lease',
+    verb: 'watch',
+    summary: 'Follow lease changes live (Ctrl-C stops)',
+    synopsis: '[--network N] [--initial]',
+    args: [],
+    flags: {
+      network: { type: 'string', value: 'N', help: 'only this network (default: every network)' },
+      initial: { type: 'boolean', help: 'first print every current lease as a PUT' },
+    },
+    examples: [
+      'netspanctl lease watch',
+      'netspanctl lease watch --network blue --initial',
+      'netspanctl lease watch -o json | jq -c \'select(.type == "TYPE_DELETE")\'',
+    ],
+    notes: [
+      'One line per change as ipamd sees it: PUT (created, renewed, moved) or DELETE (released,',
+      'reclaimed). -o json prints one LeaseEvent per line (JSON Lines), -o yaml one document each.',
+      'The stream ends when ipamd stops (exit 1) or on Ctrl-C (exit 0).',
+    ],
+    async action(ctx, inv) {
+      const network = stringFlag(inv.flags, 'network') ?? '';
+      const events = ctx.watchLeases({ network, initial: boolFlag(inv.flags, 'initial') });
+      if (!isData(ctx.output)) {
+        ctx.note(`watching leases${network ? ` of network ${network}` : ''} on ${ctx.server}; Ctrl-C stops`);
+        ctx.print(leaseWatchHeader());
+      }
+      for await (const e of events) {
+        if (ctx.output === 'json') ctx.print(JSON.stringify(e));
+        else if (ctx.output === 'yaml') ctx.print(`---\n${dataText('yaml', e)}`);
+        else ctx.print(leaseWatchLine(e, ctx.now()));
+      }
+      if (!ctx.signal.aborted)
+        throw new CliError(`the lease stream from ${ctx.server} ended (ipamd stopped?)`);
     },
   },
 ];

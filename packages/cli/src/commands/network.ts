@@ -1,6 +1,6 @@
 import type { pb } from '@netspan/api';
 import { boolFlag } from '../args.js';
-import { networkDetail, networksTable, toJson, usageTable } from '../output.js';
+import { dataText, isData, networkDetail, networksTable, usageTable } from '../output.js';
 import {
   createNetworkRequest,
   networkCreateFlags,
@@ -10,7 +10,7 @@ import {
 import type { CommandSpec, Context } from '../spec.js';
 
 function printNetwork(ctx: Context, res: { network: pb.Network | null }): void {
-  if (ctx.output === 'json') ctx.print(toJson(res));
+  if (isData(ctx.output)) ctx.print(dataText(ctx.output, res));
   else if (res.network) ctx.print(networkDetail(res.network));
 }
 
@@ -66,8 +66,8 @@ export const networkCommands: CommandSpec[] = [
       'netspanctl network list -o json',
     ],
     async action(ctx) {
-      if (ctx.output === 'json') {
-        ctx.print(toJson(await ctx.call('network', 'ListNetworks', {})));
+      if (isData(ctx.output)) {
+        ctx.print(dataText(ctx.output, await ctx.call('network', 'ListNetworks', {})));
         return;
       }
       const [list, usage] = await Promise.all([
@@ -120,7 +120,7 @@ export const networkCommands: CommandSpec[] = [
       const name = inv.args[0] as string;
       const force = boolFlag(inv.flags, 'force');
       const res = await ctx.call('network', 'DeleteNetwork', { name, force });
-      if (ctx.output === 'json') ctx.print(toJson(res));
+      if (isData(ctx.output)) ctx.print(dataText(ctx.output, res));
       else ctx.print(`network ${name} deleted (${res.leasesDeleted} leases deleted)`);
     },
   },
@@ -139,7 +139,7 @@ export const networkCommands: CommandSpec[] = [
     async action(ctx, inv) {
       const req = { name: inv.args[0] ?? '' };
       const res = await ctx.call('network', 'GetNetworkUsage', req);
-      if (ctx.output === 'json') ctx.print(toJson(res));
+      if (isData(ctx.output)) ctx.print(dataText(ctx.output, res));
       else if (res.networks.length === 0) ctx.note('no networks');
       else ctx.print(usageTable(res.networks, ctx.output === 'wide'));
     },

@@ -1,6 +1,6 @@
 import { boolFlag, stringFlag } from '../args.js';
 import { UsageError } from '../errors.js';
-import { recordsTable, toJson } from '../output.js';
+import { dataText, isData, recordsTable } from '../output.js';
 import type { CommandSpec } from '../spec.js';
 
 const ZONE_ARG = { name: 'ZONE', required: true, help: "a network's domain or reverse zone" };
@@ -57,7 +57,7 @@ export const recordCommands: CommandSpec[] = [
           ...(ttlText !== undefined ? { ttl: Number(ttlText) } : {}),
         },
       });
-      if (ctx.output === 'json') ctx.print(toJson(res));
+      if (isData(ctx.output)) ctx.print(dataText(ctx.output, res));
       else if (res.record) ctx.print(recordsTable([res.record], ctx.output === 'wide'));
     },
   },
@@ -86,7 +86,7 @@ export const recordCommands: CommandSpec[] = [
         ...(type !== undefined ? { type: type as 'RECORD_TYPE_A' } : {}),
         includeLeases: boolFlag(inv.flags, 'leases'),
       });
-      if (ctx.output === 'json') ctx.print(toJson(res));
+      if (isData(ctx.output)) ctx.print(dataText(ctx.output, res));
       else if (res.records.length === 0) ctx.note('no records');
       else ctx.print(recordsTable(res.records, ctx.output === 'wide'));
     },
@@ -102,7 +102,7 @@ export const recordCommands: CommandSpec[] = [
     async action(ctx, inv) {
       const [zone, id] = inv.args as [string, string];
       const res = await ctx.call('dns', 'DeleteRecord', { zone, id });
-      if (ctx.output === 'json') ctx.print(toJson(res));
+      if (isData(ctx.output)) ctx.print(dataText(ctx.output, res));
       else if (res.record)
         ctx.print(
           `removed ${res.record.name} ${res.record.type.replace('RECORD_TYPE_', '')} ${res.record.data} from ${zone}`,

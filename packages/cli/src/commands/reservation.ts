@@ -1,5 +1,5 @@
 import { stringFlag } from '../args.js';
-import { reservationsTable, toJson } from '../output.js';
+import { dataText, isData, reservationsTable } from '../output.js';
 import { addReservationRequest } from '../requests.js';
 import type { CommandSpec } from '../spec.js';
 
@@ -33,7 +33,7 @@ export const reservationCommands: CommandSpec[] = [
         'AddReservation',
         addReservationRequest(inv.args[0] as string, inv.flags),
       );
-      if (ctx.output === 'json') ctx.print(toJson(res));
+      if (isData(ctx.output)) ctx.print(dataText(ctx.output, res));
       else if (res.reservation) ctx.print(reservationsTable([res.reservation], ctx.output === 'wide'));
     },
   },
@@ -47,7 +47,7 @@ export const reservationCommands: CommandSpec[] = [
     examples: ['netspanctl reservation list blue', 'netspanctl reservation list blue -o json'],
     async action(ctx, inv) {
       const res = await ctx.call('ipam', 'ListReservations', { network: inv.args[0] as string });
-      if (ctx.output === 'json') ctx.print(toJson(res));
+      if (isData(ctx.output)) ctx.print(dataText(ctx.output, res));
       else if (res.reservations.length === 0) ctx.note('no reservations');
       else ctx.print(reservationsTable(res.reservations, ctx.output === 'wide'));
     },
@@ -64,7 +64,7 @@ export const reservationCommands: CommandSpec[] = [
       const network = inv.args[0] as string;
       const mac = stringFlag(inv.flags, 'mac') as string;
       const res = await ctx.call('ipam', 'RemoveReservation', { network, mac });
-      if (ctx.output === 'json') ctx.print(toJson(res));
+      if (isData(ctx.output)) ctx.print(dataText(ctx.output, res));
       else if (res.reservation) {
         ctx.print(
           `removed reservation ${res.reservation.mac} -> ${res.reservation.address} in network ${network}`,
