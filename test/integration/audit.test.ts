@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import * as grpc from '@grpc/grpc-js';
 import { createClients, type NetspanClientError, type NetspanClients, type pb, unary } from '@netspan/api';
 import { connectEtcd, EtcdIpamStore, Keys } from '@netspan/etcd-store';
 import type { Etcd3 } from 'etcd3';
@@ -184,6 +185,34 @@ describe('AdminService.Audit', () => {
     assert.equal(again2.created, false);
     const good = await unary(c.ipam, c.ipam.GetLease, { network: 'aud', clientId: 'good' });
     assert.equal(good.lease?.address, '10.150.0.10');
+  });
+});
+
+describe('request ids in logs', () => {
+  it("carries the caller's x-request-id into every line of the call, down to etcd reads", async () => {
+    const metadata = new grpc.Metadata();
+    metadata.set('x-request-id', 'req-audit-1');
+    await assert.rejects(
+      unary(c.ipam, c.ipam.GetLease, { network: 'aud', address: '10.150.0.99' }, { metadata }),
+      (err: NetspanClientError) => err.statusName === 'NOT_FOUND',
+    );
+    // The store skipped the undecodable value while serving this call: its warning says so.
+    const corrupt = await ipamd.waitForLog(
+      (r) => r.msg === 'skipped a value that cannot be decoded' && r.requestId === 'req-audit-1',
+    );
+    assert.equal(corrupt.method, 'netspan.v1.IpamService/GetLease');
+    assert.equal(corrupt.key, keys.lease('aud', '10.150.0.99'));
+    const refused = await ipamd.waitForLog((r) => r.msg === 'refused' && r.requestId === 'req-audit-1');
+    assert.equal(refused.method, 'netspan.v1.IpamService/GetLease');
+  });
+
+  it('makes one up when the caller sends none, and keeps lines outside calls free of it', async () => {
+    await audit({ network: 'clean' });
+    const line = await ipamd.waitForLog((r) => r.msg === 'audit found nothing');
+    assert.match(String(line.requestId), /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    assert.equal(line.method, 'netspan.v1.AdminService/Audit');
+    const ready = ipamd.records().find((r) => r.msg === 'ipamd ready');
+    assert.equal(ready?.requestId, undefined);
   });
 });
 

@@ -1,7 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { pb } from '@netspan/api';
-import { leaseDetail, leasesTable, networkDetail, networksTable, usageTable } from './output.js';
+import {
+  dataText,
+  isData,
+  leaseDetail,
+  leasesTable,
+  leaseWatchHeader,
+  leaseWatchLine,
+  networkDetail,
+  networksTable,
+  usageTable,
+} from './output.js';
 
 const NOW = Date.UTC(2024, 4, 1, 12, 0, 0);
 
@@ -162,5 +172,57 @@ describe('lease output', () => {
     assert.match(text, /^client-id: +vm-1$/m);
     assert.match(text, /^expires: +2024-05-01T12:59:00Z \(in 59m\)$/m);
     assert.match(text, /^via: +agent$/m);
+  });
+});
+
+describe('data formats and lease watch lines', () => {
+  const message = { network: { name: 'blue', pools: [{ start: '10.0.0.1', end: '10.0.0.9' }], vni: 7 } };
+
+  it('-o yaml prints the same fields and names as -o json', () => {
+    assert.equal(dataText('json', message), JSON.stringify(message, null, 2));
+    assert.equal(
+      dataText('yaml', message),
+      [
+        'network:',
+        '  name: blue',
+        '  pools:',
+        '    - start: 10.0.0.1',
+        '      end: 10.0.0.9',
+        '  vni: 7',
+      ].join('\n'),
+    );
+    assert.ok(isData('yaml') && isData('json') && !isData('wide') && !isData('table'));
+  });
+
+  it('prints one aligned line per event, header first', () => {
+    const header = leaseWatchHeader();
+    assert.match(header, /^TIME\s+EVENT\s+NETWORK\s+ADDRESS\s+CLIENT\s+MAC\s+HOSTNAME\s+STATE\s+HOST$/);
+    const put = leaseWatchLine(
+      {
+        type: 'TYPE_PUT',
+        revision: 9,
+        lease: {
+          network: 'blue',
+          address: '10.0.0.5',
+          clientId: 'vm-1',
+          mac: '52:54:00:00:00:01',
+          hostname: 'web1',
+          state: 'LEASE_STATE_BOUND',
+          location: { host: 'hv-1', via: 'api' },
+        } as pb.Lease,
+      },
+      NOW,
+    );
+    assert.equal(put.indexOf('blue'), header.indexOf('NETWORK'));
+    assert.equal(put.indexOf('10.0.0.5'), header.indexOf('ADDRESS'));
+    assert.match(
+      put,
+      /^2024-05-01T12:00:00Z\s+PUT\s+blue\s+10\.0\.0\.5\s+vm-1\s+52:54:00:00:00:01\s+web1\s+bound\s+hv-1$/,
+    );
+    const del = leaseWatchLine(
+      { type: 'TYPE_DELETE', revision: 10, lease: { network: 'blue', address: '10.0.0.5' } as pb.Lease },
+      NOW,
+    );
+    assert.match(del, /^2024-05-01T12:00:00Z\s+DELETE\s+blue\s+10\.0\.0\.5\s+-\s+-\s+-\s+-\s+-$/);
   });
 });
