@@ -1,16 +1,19 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { createClients, type NetspanClients, unary } from '@netspan/api';
+import { createClients, type NetspanClientError, type NetspanClients, unary } from '@netspan/api';
 import { chaddrFromMac, decode, encode, MessageType, newPacket } from '@netspan/dhcp-codec';
 import {
   type EtcdHandle,
   freePort,
   httpGet,
   type IpamdHandle,
+  repoRoot,
   startEtcd,
   startIpamd,
   waitFor,
@@ -52,6 +55,20 @@ after(async () => {
   await ipamd?.stop();
   await etcd?.stop();
 });
+
+function netspanctl(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(repoRoot, 'packages/cli/dist/main.js'), ...args], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stderr }));
+  });
+}
 
 /** The value of one series in a Prometheus text exposition, or undefined. */
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
@@ -291,6 +308,24 @@ describe('gRPC health (grpc.health.v1), with etcd down and back', () => {
     assert.equal(await check(''), 'NOT_SERVING');
     assert.equal((await httpGet(`${metricsUrl}/readyz`)).status, 503);
     assert.equal(sample(await scrape(), 'netspan_etcd_up', {}), 0);
+    // ipamd itself says UNAVAILABLE, and the CLI tells that apart from "no ipamd there".
+    await assert.rejects(
+      unary(c.ipam, c.ipam.GetLease, { network: 'metered', clientId: 'a' }, { timeoutMs: 15_000 }),
+      (err: NetspanClientError) => err.statusName === 'UNAVAILABLE' && err.fromServer,
+    );
+    const cli = await netspanctl([
+      '--server',
+      ipamd.grpcAddress,
+      'lease',
+      'get',
+      'metered',
+      '--client-id',
+      'a',
+    ]);
+    assert.equal(cli.code, 1);
+    assert.match(cli.stderr, /^hint: ipamd at .* is up but cannot reach etcd/m);
+    const nobody = await netspanctl(['--server', `127.0.0.1:${await freePort()}`, 'network', 'list']);
+    assert.match(nobody.stderr, /^hint: is ipamd running at 127\.0\.0\.1:\d+\?/m);
     await etcd.restart();
     await waitFor(async () => (await check('')) === 'SERVING', {
       what: 'SERVING once etcd is back',

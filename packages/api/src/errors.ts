@@ -29,8 +29,13 @@ export function toServiceError(err: unknown): Partial<ServiceError> & { code: st
   const e = IpamError.from(err);
   const md = new Metadata();
   if (e.field) md.set('netspan-field', e.field);
+  // Marks the status as ipamd's own answer, so a client can tell "ipamd said UNAVAILABLE
+  // (etcd is down)" from "no ipamd there" without reading message text.
+  md.set(SERVER_MARK, '1');
   return { code: toStatus(e.code), details: e.message, message: e.message, metadata: md, name: 'IpamError' };
 }
+
+const SERVER_MARK = 'netspan-server';
 
 /** A failed call as seen by a client: the gRPC status, the server's message, the field. */
 export class NetspanClientError extends Error {
@@ -40,6 +45,8 @@ export class NetspanClientError extends Error {
     readonly details: string,
     readonly field: string | undefined,
     options?: { cause?: unknown },
+    /** True when ipamd itself answered with this status (not the transport, not a proxy). */
+    readonly fromServer = false,
   ) {
     super(details, options);
   }
@@ -58,9 +65,13 @@ export class NetspanClientError extends Error {
     const se = err as Partial<ServiceError>;
     if (se && typeof se.code === 'number') {
       const field = se.metadata?.get('netspan-field')[0];
-      return new NetspanClientError(se.code, se.details || se.message || 'unknown error', field?.toString(), {
-        cause: err,
-      });
+      return new NetspanClientError(
+        se.code,
+        se.details || se.message || 'unknown error',
+        field?.toString(),
+        { cause: err },
+        se.metadata?.get(SERVER_MARK)[0] !== undefined,
+      );
     }
     return new NetspanClientError(
       status.UNKNOWN,

@@ -91,6 +91,8 @@ function hint(err: NetspanClientError, opts: GlobalOptions | undefined): string 
   const server = opts?.server ?? DEFAULT_SERVER;
   switch (err.statusName) {
     case 'UNAVAILABLE':
+      if (err.fromServer)
+        return `ipamd at ${server} is up but cannot reach etcd: check etcd (etcdctl endpoint health) and ipamd's log, then retry`;
       return (
         `is ipamd running at ${server}? start it with \`npm start\`` +
         ` (or pass --server / set NETSPAN_SERVER${opts?.tls ? '' : '; add --tls-ca if it serves TLS'})`
