@@ -1,3 +1,4 @@
+import { Metadata } from '@grpc/grpc-js';
 import { NetspanClientError, type NetspanClients, type pb, unary } from '@netspan/api';
 
 /** The services the CLI calls. */
@@ -22,11 +23,22 @@ export function callUnary<S extends keyof Services, M extends keyof Services[S] 
   service: S,
   method: M,
   req: RequestOf<S, M>,
-  opts: { timeoutMs: number; signal?: AbortSignal },
+  opts: { timeoutMs: number; signal?: AbortSignal; requestId?: string },
 ): Promise<ResponseOf<S, M>> {
   const client = clients[service];
   const fn = client[method] as unknown as Parameters<typeof unary>[1];
-  return unary(client, fn, req, opts) as Promise<ResponseOf<S, M>>;
+  return unary(client, fn, req, {
+    timeoutMs: opts.timeoutMs,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    metadata: requestMetadata(opts.requestId),
+  }) as Promise<ResponseOf<S, M>>;
+}
+
+/** `x-request-id` metadata: ipamd puts it in every log line of the call. */
+function requestMetadata(requestId: string | undefined): Metadata {
+  const md = new Metadata();
+  if (requestId) md.set('x-request-id', requestId);
+  return md;
 }
 
 /**
@@ -37,9 +49,10 @@ export async function* watchLeases(
   clients: Services,
   req: pb.WatchLeasesRequest,
   signal: AbortSignal,
+  requestId?: string,
 ): AsyncGenerator<pb.LeaseEvent> {
   if (signal.aborted) return;
-  const call = clients.ipam.WatchLeases(req);
+  const call = clients.ipam.WatchLeases(req, requestMetadata(requestId));
   const cancel = () => call.cancel();
   signal.addEventListener('abort', cancel, { once: true });
   try {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { describe, it } from 'node:test';
+import { Metadata } from '@grpc/grpc-js';
 import { GROUPS } from './commands/index.js';
 import { commandName } from './help.js';
 import type { Services } from './rpc.js';
@@ -16,6 +17,7 @@ interface Call {
   method: string;
   req: Record<string, unknown>;
   deadline: Date;
+  requestId: string | undefined;
 }
 
 function grpcError(code: number, details: string): Error {
@@ -35,11 +37,16 @@ function fakeServer(handlers: Record<string, Handler> = {}) {
           (_target, method: string) =>
           (
             req: Record<string, unknown>,
-            _md: unknown,
+            md: Metadata,
             opts: { deadline: Date },
             cb: (err: unknown, res?: unknown) => void,
           ) => {
-            calls.push({ method, req, deadline: opts.deadline });
+            calls.push({
+              method,
+              req,
+              deadline: opts.deadline,
+              requestId: md.get('x-request-id')[0]?.toString(),
+            });
             let res: unknown;
             let err: unknown = null;
             try {
@@ -433,5 +440,30 @@ describe('run: against a real (closed) port', () => {
     assert.match(stderr, /^error: UNAVAILABLE: /);
     assert.match(stderr, new RegExp(`hint: is ipamd running at 127\\.0\\.0\\.1:${port}\\?`));
     assert.doesNotMatch(stderr, /\n\s+at /);
+  });
+});
+
+describe('run: request ids', () => {
+  it('sends one x-request-id with every call of a command, and names it when ipamd fails internally', async () => {
+    const md = new Metadata();
+    md.set('netspan-server', '1');
+    const server = fakeServer({
+      ListNetworks: () => ({ networks: [NETWORK] }),
+      GetNetworkUsage: () => {
+        throw Object.assign(grpcError(13, 'boom'), { metadata: md });
+      },
+    });
+    const ok = await cli(['network', 'list'], server);
+    assert.equal(ok.code, EXIT_OK);
+    const ids = server.calls.map((c) => c.requestId);
+    assert.equal(ids.length, 2);
+    assert.match(ids[0] ?? '', /^netspanctl-[0-9a-f]{12}$/);
+    assert.equal(ids[1], ids[0]);
+    const failed = await cli(['network', 'usage'], server);
+    assert.equal(failed.code, EXIT_FAILURE);
+    assert.match(failed.stderr, /^error: INTERNAL: boom$/m);
+    const id = server.calls.at(-1)?.requestId;
+    assert.ok(id && id !== ids[0], 'a new id per command');
+    assert.match(failed.stderr, new RegExp(`^hint: ipamd logged this call with "requestId":"${id}"`, 'm'));
   });
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { accessSync, constants } from 'node:fs';
 import { type ClientOptions, createClients, NetspanClientError, type TlsFiles } from '@netspan/api';
 import {
@@ -33,6 +34,12 @@ export interface Io {
   now?: () => number;
   /** Aborted on Ctrl-C: streams end cleanly, calls in flight are cancelled. */
   signal?: AbortSignal;
+  /** Makes the `x-request-id` sent with every call of the command (default: `netspanctl-<random>`). */
+  requestId?: () => string;
+}
+
+function newRequestId(): string {
+  return `netspanctl-${randomBytes(6).toString('hex')}`;
 }
 
 /** Exit statuses. */
@@ -117,6 +124,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   let group: string | undefined;
   let opts: GlobalOptions | undefined;
   let clients: (Services & { close(): void }) | undefined;
+  let requestId: string | undefined;
   try {
     const line = tokenize(argv, everyFlag());
     let words = line.words;
@@ -162,6 +170,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     const options = globalOptions(flags, io.env);
     opts = options;
     const connect = io.connect ?? createClients;
+    requestId = (io.requestId ?? newRequestId)();
     const signal = io.signal ?? new AbortController().signal;
     const clientsNow = () => {
       clients ??= connect(options.server, options.tls ? { tls: options.tls } : {});
@@ -172,8 +181,12 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       server: options.server,
       signal,
       call: (service, method, req) =>
-        callUnary(clientsNow(), service, method, req, { timeoutMs: options.timeoutSeconds * 1000, signal }),
-      watchLeases: (req) => watchLeases(clientsNow(), req, signal),
+        callUnary(clientsNow(), service, method, req, {
+          timeoutMs: options.timeoutSeconds * 1000,
+          signal,
+          requestId,
+        }),
+      watchLeases: (req) => watchLeases(clientsNow(), req, signal, requestId),
       print: (text) => write(io.stdout, text),
       note: (text) => write(io.stderr, text),
       now: io.now ?? Date.now,
@@ -181,7 +194,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     await command.action(ctx, { args, flags });
     return EXIT_OK;
   } catch (err) {
-    return report(err, io, write, { command, group, opts });
+    return report(err, io, write, { command, group, opts, requestId });
   } finally {
     clients?.close();
   }
@@ -191,7 +204,12 @@ function report(
   err: unknown,
   io: Io,
   write: (stream: Io['stdout'], text: string) => unknown,
-  where: { command: CommandSpec | undefined; group: string | undefined; opts: GlobalOptions | undefined },
+  where: {
+    command: CommandSpec | undefined;
+    group: string | undefined;
+    opts: GlobalOptions | undefined;
+    requestId?: string | undefined;
+  },
 ): number {
   if (err instanceof UsageError) {
     write(io.stderr, `error: ${err.message}\n`);
@@ -207,6 +225,12 @@ function report(
     write(io.stderr, `error: ${err.statusName}: ${details}`);
     const next = hint(err, where.opts);
     if (next) write(io.stderr, `hint: ${next}`);
+    // A server-side failure the message does not explain: point at ipamd's log for this call.
+    if (err.fromServer && (err.statusName === 'INTERNAL' || err.statusName === 'UNKNOWN') && where.requestId)
+      write(
+        io.stderr,
+        `hint: ipamd logged this call with "requestId":"${where.requestId}"; its log says more`,
+      );
     return EXIT_FAILURE;
   }
   if (err instanceof CliError) {
