@@ -292,6 +292,7 @@ describe('gRPC health (grpc.health.v1), with etcd down and back', () => {
     assert.equal(await check(''), 'SERVING');
     assert.equal(await check('netspan.v1.IpamService'), 'SERVING');
     assert.equal(await check('netspan.v1.NetworkService'), 'SERVING');
+    assert.equal(await check('netspan.v1.AgentService'), 'SERVING');
     await assert.rejects(
       check('netspan.v1.Nope'),
       (err: { code?: number }) => err.code === grpc.status.NOT_FOUND,

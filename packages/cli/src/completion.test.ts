@@ -24,9 +24,11 @@ describe('shell completion (run by bash)', () => {
       'audit',
       'completion',
       'help',
+      'host',
       'lease',
       'network',
       'reservation',
+      'token',
     ]);
     assert.deepEqual(complete('netspanctl le'), ['lease']);
     assert.deepEqual(complete('netspanctl lease '), ['allocate', 'get', 'list', 'release', 'watch']);

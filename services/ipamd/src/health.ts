@@ -7,7 +7,12 @@ import type { Logger } from '@netspan/log';
 import { HealthImplementation, protoPath as healthProtoPath, type ServingStatus } from 'grpc-health-check';
 
 /** The gRPC services whose health ipamd reports (besides '', the whole server). */
-export const SERVED = ['netspan.v1.NetworkService', 'netspan.v1.IpamService', 'netspan.v1.AdminService'];
+export const SERVED = [
+  'netspan.v1.NetworkService',
+  'netspan.v1.IpamService',
+  'netspan.v1.AdminService',
+  'netspan.v1.AgentService',
+];
 
 /**
  * The standard gRPC health service (grpc.health.v1.Health), fed by a probe loop: every
