@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
@@ -45,6 +45,17 @@ export interface EtcdHandle {
 }
 
 const HOST = '127.0.0.1';
+
+/** True when /proc says the process is stopped (state T), e.g. after SIGSTOP. */
+function isStopped(pid: number | undefined): boolean {
+  if (pid === undefined) return true;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('T');
+  } catch {
+    return true; // gone: nothing will answer either
+  }
+}
 
 /** GET url; resolves with status and body, rejects on connection errors or after timeoutMs. */
 export function httpGet(url: string, timeoutMs = 1000): Promise<{ status: number; body: string }> {
@@ -283,6 +294,11 @@ export async function startEtcd(opts: EtcdOptions = {}): Promise<EtcdHandle> {
     },
     pause() {
       signal(current, 'SIGSTOP');
+      // SIGSTOP is delivered asynchronously: wait (bounded) until the kernel reports the
+      // process stopped, so that a request sent right after pause() cannot be answered.
+      const deadline = Date.now() + 2000;
+      const nap = new Int32Array(new SharedArrayBuffer(4));
+      while (Date.now() < deadline && !isStopped(current.pid)) Atomics.wait(nap, 0, 0, 2);
     },
     resume() {
       signal(current, 'SIGCONT');
