@@ -328,11 +328,16 @@ describe('gRPC health (grpc.health.v1), with etcd down and back', () => {
     const nobody = await netspanctl(['--server', `127.0.0.1:${await freePort()}`, 'network', 'list']);
     assert.match(nobody.stderr, /^hint: is ipamd running at 127\.0\.0\.1:\d+\?/m);
     await etcd.restart();
+    const back = Date.now();
     await waitFor(async () => (await check('')) === 'SERVING', {
       what: 'SERVING once etcd is back',
       timeoutMs: 20_000,
       intervalMs: 200,
+    }).catch((err: Error) => {
+      throw new Error(`${err.message}\n--- ipamd (last lines) ---\n${ipamd.logs().slice(-15).join('\n')}`);
     });
+    // The watch re-attaches within seconds (etcd3's default backoff would allow 30 s).
+    assert.ok(Date.now() - back < 10_000, `SERVING ${Date.now() - back} ms after etcd was back`);
     assert.equal((await httpGet(`${metricsUrl}/readyz`)).status, 200);
     // And the API works again.
     const res = await unary(c.ipam, c.ipam.Allocate, { network: 'metered', clientId: 'after-outage' });
