@@ -23,6 +23,7 @@ COPY packages/dns/package.json packages/dns/
 COPY packages/etcd-store/package.json packages/etcd-store/
 COPY packages/ipam/package.json packages/ipam/
 COPY packages/log/package.json packages/log/
+COPY packages/metrics/package.json packages/metrics/
 COPY packages/netplan/package.json packages/netplan/
 COPY services/ipamd/package.json services/ipamd/
 COPY services/agent/package.json services/agent/
