@@ -12,6 +12,7 @@ export const SERVED = [
   'netspan.v1.IpamService',
   'netspan.v1.AdminService',
   'netspan.v1.AgentService',
+  'netspan.v1.DnsService',
 ];
 
 /**
