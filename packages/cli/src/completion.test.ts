@@ -20,16 +20,9 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
 
 describe('shell completion (run by bash)', () => {
   it('completes groups, then verbs', () => {
-    assert.deepEqual(complete('netspanctl '), [
-      'audit',
-      'completion',
-      'help',
-      'host',
-      'lease',
-      'network',
-      'reservation',
-      'token',
-    ]);
+    // Every group of the command table (it grows with each issue), and help.
+    assert.deepEqual(complete('netspanctl '), [...GROUPS.map((g) => g.name), 'help'].sort());
+    assert.ok(complete('netspanctl ').includes('audit'));
     assert.deepEqual(complete('netspanctl le'), ['lease']);
     assert.deepEqual(complete('netspanctl lease '), ['allocate', 'get', 'list', 'release', 'watch']);
     assert.deepEqual(complete('netspanctl lease w'), ['watch']);
