@@ -1,20 +1,20 @@
 /**
  * npm run bench:fuzz [-- --cases 1000000]
  *
- * Seeded mutation fuzzing of the DHCP path and the gRPC request validators (see
+ * Seeded mutation fuzzing of the DHCP path, the DNS query path and the gRPC handlers (see
  * test/fuzz/fuzz.ts). Exits non-zero on any crash; prints cases, rejects, slowest case and
  * peak heap per target.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { type FuzzReport, fuzzDhcp, fuzzValidators } from '@netspan/test/fuzz';
+import { type FuzzReport, fuzzDhcp, fuzzDns, fuzzValidators } from '@netspan/test/fuzz';
 import { repoRoot } from '@netspan/test/harness';
 
 const { values } = parseArgs({ options: { cases: { type: 'string', default: '1000000' } } });
 const cases = Number(values.cases);
 const reports: FuzzReport[] = [];
-for (const run of [fuzzDhcp, fuzzValidators]) {
+for (const run of [fuzzDhcp, fuzzDns, fuzzValidators]) {
   const r = await run(cases);
   reports.push(r);
   console.log(

@@ -13,6 +13,7 @@ import { Metadata, status } from '@grpc/grpc-js';
 import { loadNetspan } from '@netspan/api';
 import { DhcpDecodeError, decode } from '@netspan/dhcp-codec';
 import { DhcpServer, type RequestContext } from '@netspan/dhcp-server';
+import { DnsWireError, encodeAnswer, errorAnswer, parseQuery, ZoneIndex } from '@netspan/dns';
 import {
   DhcpLeases,
   IpamEngine,
@@ -316,4 +317,72 @@ export async function fuzzValidators(cases: number, seed = 0xd4c9_0002): Promise
   }
   await engine.stop();
   return report;
+}
+
+/** A query as dig sends it: id, RD, one question, an EDNS0 OPT with a 1232-byte payload. */
+function dnsQuery(name: string, qtype: number, id: number): Buffer {
+  const labels = name.split('.').filter(Boolean);
+  const qname = Buffer.concat([
+    ...labels.map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)])),
+    Buffer.from([0]),
+  ]);
+  const header = Buffer.alloc(12);
+  header.writeUInt16BE(id, 0);
+  header.writeUInt16BE(0x0100, 2);
+  header.writeUInt16BE(1, 4);
+  header.writeUInt16BE(1, 10);
+  const q = Buffer.alloc(4);
+  q.writeUInt16BE(qtype, 0);
+  q.writeUInt16BE(1, 2);
+  const opt = Buffer.from([0, 0, 41, 0x04, 0xd0, 0, 0, 0, 0, 0, 0]);
+  return Buffer.concat([header, qname, q, opt]);
+}
+
+/**
+ * DNS queries: real-shaped queries for names in a zone index (leases, reverse, misses),
+ * mutated, through the parser, the index and the encoder. The parser may only refuse with
+ * DnsWireError; every answer it produces must parse as a message of the same id.
+ */
+export async function fuzzDns(cases: number, seed = 0xd4c9_0003): Promise<FuzzReport> {
+  const rand = prng(seed);
+  const index = new ZoneIndex();
+  index.apply({
+    t: 'leases-reset',
+    revision: 1,
+    networks: [{ name: 'blue', domain: 'blue.test', cidr: '10.0.0.0/24' }],
+    leases: Array.from({ length: 50 }, (_, i) => ({
+      network: 'blue',
+      address: `10.0.0.${i + 2}`,
+      hostname: `vm${i}`,
+      state: 'bound' as const,
+      createdAtMs: 1,
+      expiresAtMs: 0,
+      revision: i + 2,
+    })),
+  });
+  const bases = [
+    dnsQuery('vm1.blue.test', 1, 1),
+    dnsQuery('vm2.BLUE.test', 28, 2),
+    dnsQuery('5.0.0.10.in-addr.arpa', 12, 3),
+    dnsQuery('blue.test', 6, 4),
+    dnsQuery('nope.blue.test', 1, 5),
+    dnsQuery('blue.test', 2, 6),
+  ];
+  return timed('dns', cases, (i) => {
+    const bytes = mutate(bases[i % bases.length] as Buffer, rand);
+    let q: ReturnType<typeof parseQuery>;
+    try {
+      q = parseQuery(bytes);
+    } catch (err) {
+      if (!(err instanceof DnsWireError)) throw err;
+      const reply = errorAnswer(bytes, err);
+      if (reply && reply.length < 12) throw new Error('error answer shorter than a header');
+      return 'rejected';
+    }
+    const a = index.lookup(q.name, q.qtype);
+    if (!a) return 'rejected';
+    const out = encodeAnswer(bytes, q, a, q.edns ? q.edns.payload : 512, false);
+    if (out.readUInt16BE(0) !== q.id) throw new Error('answer id differs from the query id');
+    return 'accepted';
+  });
 }

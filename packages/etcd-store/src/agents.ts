@@ -208,7 +208,11 @@ export class EtcdAgentRegistry {
         start(reason).catch(() => restart(reason, Math.min(5000, delay * 2 || 200)));
       }, delay);
     };
-    await start();
+    // etcd may be down right now (a replica restarting during an outage): keep trying in
+    // the background rather than failing the caller; the snapshot arrives when etcd does.
+    await start().catch((err: unknown) =>
+      restart(`agents list failed: ${err instanceof Error ? err.message : String(err)}`, 200),
+    );
     return {
       close: async () => {
         closed = true;

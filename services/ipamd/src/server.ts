@@ -11,7 +11,7 @@ import {
   type ReplicaRegistration,
   registerReplica,
 } from '@netspan/etcd-store';
-import { DhcpLeases, IpamEngine } from '@netspan/ipam';
+import { DhcpLeases, ErrorCode, IpamEngine, IpamError } from '@netspan/ipam';
 import { createLogger, type Logger, withTimeout } from '@netspan/log';
 import { type MetricsServer, startMetricsServer } from '@netspan/metrics';
 import { HostQuota, RateLimiter } from './abuse.js';
@@ -126,7 +126,26 @@ export async function startIpamd(
   const pkg = loadNetspan();
   const agentService = preEncodedAgentService(pkg.AgentService.service);
   const tokens = new JoinTokens(new EtcdTokenStore(etcd, store.keys));
-  if (cfg.bootstrapToken) await tokens.ensure(cfg.bootstrapToken);
+  if (cfg.bootstrapToken) {
+    // A malformed token is a configuration error (fatal); etcd being away is not: retry.
+    const ensure = async (attempt: number): Promise<void> => {
+      try {
+        await tokens.ensure(cfg.bootstrapToken);
+      } catch (err) {
+        if (IpamError.from(err).code !== ErrorCode.Unavailable || attempt >= 1000) throw err;
+        if (attempt === 0)
+          log.warn({ err: IpamError.from(err).message }, 'bootstrap token not stored yet; retrying');
+        await new Promise((r) => setTimeout(r, Math.min(5000, 200 * 2 ** attempt)).unref());
+        return ensure(attempt + 1);
+      }
+    };
+    const first = ensure(0);
+    // Wait for it while etcd answers; if it does not, go on and let it land later.
+    await Promise.race([first, new Promise((r) => setTimeout(r, 2000).unref())]);
+    first.catch((err: unknown) =>
+      log.error({ err: IpamError.from(err).message }, 'bootstrap token rejected'),
+    );
+  }
   const agents = new AgentHub({
     engine,
     registry: new EtcdAgentRegistry(etcd, store.keys, {
