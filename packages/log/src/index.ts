@@ -107,3 +107,4 @@ export async function withTimeout<T, U>(p: Promise<T>, ms: number, onTimeout: U)
     if (timer) clearTimeout(timer);
   }
 }
+export { ConfigError, type FlagReader, type FlagSpec, flagUsage, readFlags, runService } from './flags.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
-import { parseArgs } from 'node:util';
+import { ConfigError, type FlagSpec, flagUsage, readFlags } from '@netspan/log';
 
 /** Agent settings: flags win over environment variables, which win over the config file. */
 export interface AgentConfig {
@@ -23,12 +23,7 @@ export interface AgentConfig {
   logFormat: string;
 }
 
-interface Flag {
-  env: string;
-  def: string;
-  help: string;
-  boolean?: boolean;
-}
+type Flag = FlagSpec;
 
 /** Every setting, its environment variable and default: the single source for --help. */
 export const FLAGS: Record<string, Flag> = {
@@ -78,17 +73,10 @@ export const FLAGS: Record<string, Flag> = {
   'log-format': { env: 'NETSPAN_LOG_FORMAT', def: 'json', help: 'json or pretty' },
 };
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError };
 
 export function usage(): string {
-  const lines = ['Usage: netspan-agent [flags]', '', 'Flags (environment variable, default):'];
-  for (const [name, f] of Object.entries(FLAGS)) {
-    lines.push(`  --${name.padEnd(16)} ${f.help} (${f.env}${f.def ? `, ${f.def}` : ''})`);
-  }
-  lines.push('  --config FILE      JSON file with any of the flags above as keys', '  --help');
-  return lines.join('\n');
+  return flagUsage('Usage: netspan-agent [flags]', FLAGS);
 }
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
@@ -123,59 +111,9 @@ export function resolveVtep(
 }
 
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig | 'help' {
-  let parsed: ReturnType<typeof parseArgs>;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        ...Object.fromEntries(
-          Object.entries(FLAGS).map(([k, f]) => [
-            k,
-            { type: f.boolean ? ('boolean' as const) : ('string' as const) },
-          ]),
-        ),
-        config: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (err) {
-    throw new ConfigError(err instanceof Error ? err.message : String(err));
-  }
-  if (parsed.values.help) return 'help';
-  let file: Record<string, unknown> = {};
-  const configPath = parsed.values.config ?? env.NETSPAN_AGENT_CONFIG;
-  if (typeof configPath === 'string' && configPath) {
-    try {
-      file = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>;
-    } catch (err) {
-      throw new ConfigError(`--config ${configPath}: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    for (const k of Object.keys(file))
-      if (!(k in FLAGS)) throw new ConfigError(`--config ${configPath}: unknown setting ${k}`);
-  }
-  const get = (name: string): string => {
-    const v = parsed.values[name];
-    if (typeof v === 'string') return v;
-    if (typeof v === 'boolean') return String(v);
-    const e = env[(FLAGS[name] as Flag).env];
-    if (e !== undefined && e !== '') return e;
-    const f = file[name];
-    if (f !== undefined) return Array.isArray(f) ? f.join(',') : String(f);
-    return (FLAGS[name] as Flag).def;
-  };
-  const int = (name: string, min: number, max: number): number => {
-    const v = Number(get(name));
-    if (!Number.isInteger(v) || v < min || v > max)
-      throw new ConfigError(`--${name}: ${get(name)} is not an integer in ${min}..${max}`);
-    return v;
-  };
-  const list = (name: string) =>
-    get(name)
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
+  const flags = readFlags(FLAGS, argv, env, 'NETSPAN_AGENT_CONFIG');
+  if (flags === 'help') return 'help';
+  const { get, int, list } = flags;
 
   const hostId = (get('host-id') || hostname().split('.')[0] || '').toLowerCase();
   if (!LABEL.test(hostId))
