@@ -112,9 +112,7 @@ export function runService<C>(
   name: string,
   load: () => C | 'help',
   usage: () => string,
-  start: (
-    cfg: C,
-  ) => Promise<{
+  start: (cfg: C) => Promise<{
     log: { info(o: object, m: string): void; error(o: object, m: string): void };
     stop(): Promise<void>;
   }>,
