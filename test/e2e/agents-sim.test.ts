@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { unary } from '@netspan/api';
 import { waitFor } from '../harness/index.js';
-import { inNs, Sim, type SimGuest } from '../sim/sim.js';
+import { AGENT_METRICS_PORT, inNs, Sim, type SimGuest } from '../sim/sim.js';
 
 let sim: Sim;
 
@@ -131,6 +131,30 @@ describe('agents across hosts', () => {
       what: 'the flood entry to come back',
       timeoutMs: 8000,
     });
+  });
+
+  it('exposes the agent’s metrics: connected, reconciles, the drift it repaired, guests’ DHCP', async () => {
+    const scrape = () =>
+      inNs(sim.hostNs('host1'), 'busybox', 'wget', '-qO-', `http://127.0.0.1:${AGENT_METRICS_PORT}/metrics`);
+    const value = (text: string, name: string) =>
+      Number(new RegExp(`^${name}(?:[{][^}]*[}])? (\\S+)$`, 'm').exec(text)?.[1] ?? 'NaN');
+    // The counter moves when the pass that put the entry back finishes: poll briefly.
+    await waitFor(async () => value(await scrape(), 'netspan_agent_drift_repaired_total') >= 1, {
+      what: 'the repaired drift (the flood entry put back by hand) to be counted',
+      timeoutMs: 5000,
+    });
+    const text = await scrape();
+    assert.equal(value(text, 'netspan_agent_connected'), 1);
+    assert.ok(value(text, 'netspan_agent_reconcile_runs_total') > 1);
+    assert.match(text, /netspan_agent_dhcp_packets_total[{]outcome="answered",host="host1"[}] [1-9]/);
+    const ready = await inNs(
+      sim.hostNs('host1'),
+      'busybox',
+      'wget',
+      '-qO-',
+      `http://127.0.0.1:${AGENT_METRICS_PORT}/readyz`,
+    );
+    assert.equal(ready.trim(), 'ready');
   });
 
   it('does not interrupt a running ping when an agent restarts', async () => {

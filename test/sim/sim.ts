@@ -34,6 +34,8 @@ const run = promisify(execFile);
 export const UNDERLAY_CIDR = '172.30.0.0/24';
 export const CTL_ADDRESS = '172.30.0.2';
 export const GRPC_PORT = 7700;
+/** Every agent's Prometheus endpoint, on its host namespace's loopback. */
+export const AGENT_METRICS_PORT = 9701;
 
 export interface SimNetwork {
   name: string;
@@ -336,6 +338,9 @@ export class Sim {
       '--resync-interval',
       String(this.o.resyncSeconds ?? 5),
       ...(this.o.remoteMacs ? ['--remote-macs'] : []),
+      // Each host namespace has its own loopback: the same port on every host never collides.
+      '--metrics-listen',
+      `127.0.0.1:${AGENT_METRICS_PORT}`,
       ...extraArgs,
     ]);
     this.agentPids.set(host, child.pid ?? 0);

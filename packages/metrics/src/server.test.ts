@@ -24,7 +24,7 @@ describe('metrics server (real HTTP on loopback)', () => {
   let ready = false;
   let server: MetricsServer;
   const registry = newRegistry({ replica: 'r1' });
-  const stats = { things: 0 };
+  const stats = { things: 0, others: 0 };
   const feed = counterFrom();
   new Counter({
     name: 'test_things_total',
@@ -32,6 +32,15 @@ describe('metrics server (real HTTP on loopback)', () => {
     registers: [registry],
     collect() {
       feed(this, stats.things);
+    },
+  });
+  // The same feeder for a second counter with the same labels: each keeps its own count.
+  new Counter({
+    name: 'test_others_total',
+    help: 'other things',
+    registers: [registry],
+    collect() {
+      feed(this, stats.others);
     },
   });
 
@@ -52,9 +61,15 @@ describe('metrics server (real HTTP on loopback)', () => {
 
   it('counterFrom adds only what grew since the last scrape', async () => {
     stats.things = 10;
+    stats.others = 2;
     await get(`http://${server.address}/metrics`);
     const r = await get(`http://${server.address}/metrics`);
     assert.match(r.body, /^test_things_total\{replica="r1"\} 10$/m);
+    assert.match(
+      r.body,
+      /^test_others_total\{replica="r1"\} 2$/m,
+      'a smaller count on another counter still shows',
+    );
   });
 
   it('answers /healthz always and /readyz from the readiness callback', async () => {

@@ -20,7 +20,8 @@ export function newRegistry(labels: Record<string, string> = {}): Registry {
 export function counterFrom(): (counter: Counter, value: number, labels?: Record<string, string>) => void {
   const last = new Map<string, number>();
   return (counter, value, labels = {}) => {
-    const key = JSON.stringify(labels);
+    // Keyed by counter too: one feeder may serve several counters with the same labels.
+    const key = `${(counter as unknown as { name: string }).name}|${JSON.stringify(labels)}`;
     const prev = last.get(key) ?? 0;
     if (value > prev) counter.inc(labels, value - prev);
     last.set(key, Math.max(prev, value));

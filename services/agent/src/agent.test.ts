@@ -21,6 +21,7 @@ const cfg: AgentConfig = {
   tlsKey: '',
   logLevel: 'info',
   logFormat: 'json',
+  metricsListen: '',
 };
 
 function net(over: Partial<pb.Network>): pb.Network {

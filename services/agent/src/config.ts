@@ -21,6 +21,7 @@ export interface AgentConfig {
   tlsKey: string;
   logLevel: string;
   logFormat: string;
+  metricsListen: string;
 }
 
 type Flag = FlagSpec;
@@ -71,6 +72,11 @@ export const FLAGS: Record<string, Flag> = {
   'tls-key': { env: 'NETSPAN_TLS_KEY', def: '', help: 'client key (mutual TLS)' },
   'log-level': { env: 'NETSPAN_LOG_LEVEL', def: 'info', help: 'trace, debug, info, warn, error' },
   'log-format': { env: 'NETSPAN_LOG_FORMAT', def: 'json', help: 'json or pretty' },
+  'metrics-listen': {
+    env: 'NETSPAN_METRICS_LISTEN',
+    def: '',
+    help: 'host:port for Prometheus /metrics, /healthz and /readyz, e.g. 127.0.0.1:9701 (empty = off)',
+  },
 };
 
 export { ConfigError };
@@ -153,7 +159,10 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig 
     tlsKey: get('tls-key'),
     logLevel: get('log-level'),
     logFormat: get('log-format'),
+    metricsListen: get('metrics-listen'),
   };
+  if (cfg.metricsListen && !/^[^\s]+:\d{1,5}$/.test(cfg.metricsListen))
+    throw new ConfigError(`--metrics-listen: ${cfg.metricsListen} is not host:port`);
   if (Boolean(cfg.tlsCert) !== Boolean(cfg.tlsKey))
     throw new ConfigError('--tls-cert and --tls-key go together');
   if (cfg.tlsCert && !cfg.tlsCa)
