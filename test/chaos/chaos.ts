@@ -176,7 +176,6 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
 
     // ---------------------------------------------------------------- clients
     const acks: Ack[] = [];
-    const releases = new Map<string, number>(); // client -> time of its last release
     const releaseLog: Release[] = [];
     const holding = new Map<string, string>(); // client -> address it holds now
     let naks = 0;
@@ -227,7 +226,6 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     };
     const release = (mac: string, address: string) => {
       // RELEASE has no reply: from now on the client no longer claims the address.
-      releases.set(mac, Date.now());
       releaseLog.push({ client: mac, address, at: Date.now() });
       holding.delete(mac);
       sendAll({ ...base(xidSeq++, mac, MessageType.Release, { serverId: SERVER_ID }), ciaddr: address });
@@ -346,7 +344,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       requests,
       acks: acks.length,
       naks,
-      releases: releases.size,
+      releases: releaseLog.length,
       kills,
       duplicates,
       lost,

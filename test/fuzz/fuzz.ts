@@ -7,11 +7,10 @@
  *
  * CI runs 50,000 cases (test/integration/fuzz.test.ts); `npm run bench:fuzz` 1,000,000.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { Metadata, status } from '@grpc/grpc-js';
 import { loadNetspan } from '@netspan/api';
 import { DhcpDecodeError, decode } from '@netspan/dhcp-codec';
+import { fixtures, prng } from '@netspan/dhcp-codec/testing';
 import { DhcpServer, type RequestContext } from '@netspan/dhcp-server';
 import { DnsWireError, encodeAnswer, errorAnswer, parseQuery, ZoneIndex } from '@netspan/dns';
 import {
@@ -26,7 +25,6 @@ import {
 } from '@netspan/ipam';
 import { InflightTracker, ipamService, networkService } from '@netspan/ipamd';
 import { createLogger } from '@netspan/log';
-import { repoRoot } from '../harness/ipamd.js';
 
 export interface FuzzReport {
   target: string;
@@ -37,18 +35,6 @@ export interface FuzzReport {
   slowestMs: number;
   heapMB: number;
   seconds: number;
-}
-
-/** mulberry32: small, fast, seeded. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const INTERESTING = [
@@ -100,14 +86,6 @@ function mutate(base: Buffer, rand: () => number): Buffer {
   return m;
 }
 
-function dhcpFixtures(): Buffer[] {
-  const dir = path.join(repoRoot, 'test/fixtures/dhcp');
-  return readdirSync(dir)
-    .filter((n) => n.endsWith('.bin'))
-    .sort()
-    .map((n) => readFileSync(path.join(dir, n)));
-}
-
 async function timed(
   target: string,
   cases: number,
@@ -149,7 +127,7 @@ async function timed(
  */
 export async function fuzzDhcp(cases: number, seed = 0xd4c9_0001): Promise<FuzzReport> {
   const rand = prng(seed);
-  const bases = dhcpFixtures();
+  const bases = fixtures().map((f) => f.bytes);
   const engine = new IpamEngine(new MemoryStore());
   await engine.start();
   const stored = await engine.createNetwork({ name: 'fuzz', cidr: '10.0.0.0/22', gateway: '10.0.0.1' });

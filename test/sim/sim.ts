@@ -81,20 +81,7 @@ interface SimState {
 
 export const BOOTSTRAP_TOKEN = 'simboot01.simulation-secret-0123456789';
 
-export async function sh(cmd: string, args: string[], input?: string): Promise<string> {
-  if (input !== undefined) {
-    return await new Promise((resolve, reject) => {
-      const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d) => (out += d));
-      child.stderr.on('data', (d) => (err += d));
-      child.on('close', (code) =>
-        code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')}: ${err}`)),
-      );
-      child.stdin.end(input);
-    });
-  }
+export async function sh(cmd: string, args: string[]): Promise<string> {
   try {
     const { stdout } = await run(cmd, args, { maxBuffer: 16 << 20 });
     return stdout;

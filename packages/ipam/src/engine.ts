@@ -247,8 +247,8 @@ export class IpamEngine {
   }
 
   /** The view of a network, loading it from the store when this replica has not seen it yet. */
-  private async view(name: string): Promise<NetworkView> {
-    validateNetworkName(name, 'network');
+  private async view(name: string, field = 'network'): Promise<NetworkView> {
+    validateNetworkName(name, field);
     const v = this.views.get(name);
     if (v) return v;
     const stored = await this.store.getNetwork(name);
@@ -625,8 +625,7 @@ export class IpamEngine {
 
   async usage(name?: string): Promise<NetworkUsage[]> {
     // The request field is `name` (GetNetworkUsageRequest), so errors name it.
-    if (name) validateNetworkName(name, 'name');
-    const names = name ? [(await this.view(name)).name] : [...this.views.networks.keys()].sort();
+    const names = name ? [(await this.view(name, 'name')).name] : [...this.views.networks.keys()].sort();
     return names.map((n) => {
       const view = this.views.get(n) as NetworkView;
       return {

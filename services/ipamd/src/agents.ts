@@ -180,6 +180,8 @@ export class AgentHub {
   /** Sessions held by this replica. */
   private readonly sessions = new Map<string, Session>();
   private agentsRevision = 0;
+  /** Held sessions that asked for guest locations (recounted when sessions come and go). */
+  private guestWatchers = 0;
   private fanoutTimer: NodeJS.Timeout | undefined;
   /** How long the last fan-out took, and when it ended (performance.now()). */
   private lastFanoutMs = 0;
@@ -237,19 +239,11 @@ export class AgentHub {
     });
     this.unsubscribe.push(this.o.engine.views.onNetworksChange(() => this.schedule()));
     this.unsubscribe.push(
+      // Lease changes matter only to sessions that asked for guest locations.
       this.o.engine.views.onChange(() => {
-        for (const s of this.sessions.values()) {
-          if (s.wantGuests) {
-            this.schedule();
-            return;
-          }
-        }
+        if (this.guestWatchers > 0) this.schedule();
       }),
     );
-  }
-
-  get sessionCount(): number {
-    return this.sessions.size;
   }
 
   /** Ends every session (agents reconnect to another replica) and drops the registry lease. */
@@ -412,6 +406,7 @@ export class AgentHub {
       ended: false,
     };
     this.sessions.set(record.hostId, s);
+    this.countGuestWatchers();
     this.stats.sessionsOpened++;
     let lastTokenCheck = Date.now();
     s.timer = setInterval(
@@ -476,7 +471,10 @@ export class AgentHub {
     if (s.ended) return;
     s.ended = true;
     clearInterval(s.timer);
-    if (this.sessions.get(s.record.hostId) === s) this.sessions.delete(s.record.hostId);
+    if (this.sessions.get(s.record.hostId) === s) {
+      this.sessions.delete(s.record.hostId);
+      this.countGuestWatchers();
+    }
     this.o.log.info({ host: s.record.hostId }, 'agent session closed');
     // Delete the key at once so peers converge now, not after the TTL.
     this.o.registry.unregister(s.record.hostId, s.record.instanceId).catch((err: unknown) => {
@@ -488,6 +486,12 @@ export class AgentHub {
   }
 
   // ------------------------------------------------------------------ desired state
+
+  private countGuestWatchers(): void {
+    let n = 0;
+    for (const s of this.sessions.values()) if (s.wantGuests) n++;
+    this.guestWatchers = n;
+  }
 
   private schedule(): void {
     this.invalidate();
