@@ -28,6 +28,8 @@ const { values } = parseArgs({
     'ipamd-node-args': { type: 'string', default: '' },
     // Which servers to sweep (the ratio needs both; one alone is for profiling).
     servers: { type: 'string', default: 'kea,ipamd' },
+    // Extra ipamd flags, e.g. "--max-inflight 2" (space-separated), for experiments.
+    'ipamd-args': { type: 'string', default: '' },
   },
 });
 const rates = String(values.rates).split(',').map(Number);
@@ -35,7 +37,10 @@ const seconds = Number(values.seconds);
 const clients = Number(values.clients);
 const ipamdNodeArgs = String(values['ipamd-node-args']).split(' ').filter(Boolean);
 const servers = new Set(String(values.servers).split(','));
+const ipamdExtraArgs = String(values['ipamd-args']).split(' ').filter(Boolean);
 const CIDR = '10.200.0.0/16';
+// The namespace is the run's own, so a fixed port cannot collide.
+const METRICS = '127.0.0.1:9467';
 const log = (...a: unknown[]) => console.log(...a);
 
 interface Step {
@@ -46,6 +51,33 @@ interface Step {
   avgDelayMs: number;
   /** Server CPU (user + system) per ACK during the step, µs: less noisy than rates on a shared machine. */
   cpuUsPerAck: number;
+  /** The server's store (etcd for ipamd; none for Kea) CPU per ACK, µs. */
+  storeCpuUsPerAck: number;
+  /** perfdhcp's own CPU per ACK, µs: the load generator shares the machine. */
+  clientCpuUsPerAck: number;
+  /** Share of the machine's CPU time left idle during the step (0..1). */
+  idle: number;
+  /** etcd transactions per ACK (ipamd only, from its metrics): how well claims are grouped. */
+  txnsPerAck?: number;
+}
+
+/** Idle and total jiffies of the whole machine, from /proc/stat. */
+function machineTicks(): { idle: number; total: number } {
+  const f = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').split(/\s+/).slice(1).map(Number);
+  return { idle: (f[3] ?? 0) + (f[4] ?? 0), total: f.reduce((a, b) => a + (b || 0), 0) };
+}
+
+/** Sum of netspan_etcd_txns_total from ipamd's /metrics (undefined without a metrics address). */
+async function etcdTxns(metrics: string | undefined): Promise<number | undefined> {
+  if (metrics === undefined) return undefined;
+  try {
+    const text = await (await fetch(`http://${metrics}/metrics`)).text();
+    let sum = 0;
+    for (const m of text.matchAll(/^netspan_etcd_txns_total\{[^}]*\} (\d+)/gm)) sum += Number(m[1]);
+    return sum;
+  } catch {
+    return undefined;
+  }
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc. */
@@ -60,9 +92,18 @@ function cpuSeconds(pid: number | undefined): number {
   }
 }
 
-function run(cmd: string, args: string[], timeoutMs: number): Promise<string> {
+/** Runs cmd to completion; onExit sees its pid just before it is reaped (for its CPU time). */
+function run(
+  cmd: string,
+  args: string[],
+  timeoutMs: number,
+  onExit?: (pid: number) => void,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // perfdhcp's CPU is read from /proc while it lives: sample it until it exits.
+    const sampler =
+      onExit && p.pid !== undefined ? setInterval(() => onExit(p.pid as number), 100) : undefined;
     let out = '';
     p.stdout.on('data', (d: Buffer) => {
       out += d.toString();
@@ -74,14 +115,26 @@ function run(cmd: string, args: string[], timeoutMs: number): Promise<string> {
     p.on('error', reject);
     p.on('close', () => {
       clearTimeout(t);
+      if (sampler) clearInterval(sampler);
       resolve(out);
     });
   });
 }
 
 /** perfdhcp as a relay on the namespace's loopback, bounded by -p seconds and -r rate. */
-async function perfdhcp(rate: number, pid: number | undefined): Promise<Step> {
+interface Target {
+  pid: number | undefined;
+  storePid?: number;
+  metrics?: string;
+}
+
+async function perfdhcp(rate: number, target: Target): Promise<Step> {
+  const { pid, storePid, metrics } = target;
   const cpu0 = cpuSeconds(pid);
+  const store0 = cpuSeconds(storePid);
+  const machine0 = machineTicks();
+  const txns0 = await etcdTxns(metrics);
+  let clientCpu = 0;
   const out = await run(
     'perfdhcp',
     [
@@ -103,7 +156,12 @@ async function perfdhcp(rate: number, pid: number | undefined): Promise<Step> {
       '127.0.0.1',
     ],
     (seconds + 30) * 1000,
+    (childPid) => {
+      clientCpu = cpuSeconds(childPid);
+    },
   );
+  const machine1 = machineTicks();
+  const txns1 = await etcdTxns(metrics);
   const sections = [...out.matchAll(/sent packets: (\d+)\s+received packets: (\d+)\s+drops: (\d+)/g)].map(
     (m) => ({
       sent: Number(m[1]),
@@ -123,20 +181,23 @@ async function perfdhcp(rate: number, pid: number | undefined): Promise<Step> {
     dropRatio: sent === 0 ? 1 : drops / sent,
     avgDelayMs: (delays[0] ?? 0) + (delays[1] ?? 0),
     cpuUsPerAck: r.received ? (1e6 * (cpuSeconds(pid) - cpu0)) / r.received : 0,
+    storeCpuUsPerAck: r.received && storePid ? (1e6 * (cpuSeconds(storePid) - store0)) / r.received : 0,
+    clientCpuUsPerAck: r.received ? (1e6 * clientCpu) / r.received : 0,
+    idle: (machine1.idle - machine0.idle) / Math.max(1, machine1.total - machine0.total),
+    ...(txns0 !== undefined && txns1 !== undefined && r.received
+      ? { txnsPerAck: (txns1 - txns0) / r.received }
+      : {}),
   };
 }
 
-async function sweep(
-  name: string,
-  pid: number | undefined,
-): Promise<{ steps: Step[]; best: Step | undefined }> {
+async function sweep(name: string, target: Target): Promise<{ steps: Step[]; best: Step | undefined }> {
   const steps: Step[] = [];
   let best: Step | undefined;
   for (const rate of rates) {
-    const s = await perfdhcp(rate, pid);
+    const s = await perfdhcp(rate, target);
     steps.push(s);
     log(
-      `${name} @${rate}/s: ${s.ackRate.toFixed(0)} ACK/s, drops ${(100 * s.dropRatio).toFixed(2)}%, DORA avg delay ${s.avgDelayMs.toFixed(2)} ms, server CPU ${s.cpuUsPerAck.toFixed(0)} µs/ACK`,
+      `${name} @${rate}/s: ${s.ackRate.toFixed(0)} ACK/s, drops ${(100 * s.dropRatio).toFixed(2)}%, DORA avg delay ${s.avgDelayMs.toFixed(2)} ms, CPU µs/ACK: server ${s.cpuUsPerAck.toFixed(0)} store ${s.storeCpuUsPerAck.toFixed(0)} perfdhcp ${s.clientCpuUsPerAck.toFixed(0)}, machine idle ${(100 * s.idle).toFixed(0)}%${s.txnsPerAck === undefined ? '' : `, etcd txns/ACK ${s.txnsPerAck.toFixed(3)}`}`,
     );
     if (s.dropRatio < 0.01 && (!best || s.ackRate > best.ackRate)) best = s;
     if (s.dropRatio > 0.2) break;
@@ -180,7 +241,7 @@ async function runKea(work: string, results: Record<string, unknown>): Promise<v
   });
   await new Promise((r) => setTimeout(r, 1500));
   log('kea-dhcp4 2.2 (memfile, persist) on 127.0.0.1:1067');
-  const keaRes = await sweep('kea', kea.pid);
+  const keaRes = await sweep('kea', { pid: kea.pid });
   kea.kill('SIGTERM');
   await new Promise((r) => kea.once('close', r));
   results.kea = keaRes;
@@ -193,7 +254,7 @@ async function runIpamd(work: string, results: Record<string, unknown>): Promise
   const etcd = await startEtcd({ name: 'bench-dhcp', dataDir: join(work, 'etcd') });
   const ipamd = await startIpamd({
     etcdEndpoints: etcd.endpoints,
-    args: ['--dhcp-listen', '127.0.0.1:1067'],
+    args: ['--dhcp-listen', '127.0.0.1:1067', '--metrics-listen', METRICS, ...ipamdExtraArgs],
     nodeArgs: ipamdNodeArgs,
   });
   try {
@@ -209,7 +270,7 @@ async function runIpamd(work: string, results: Record<string, unknown>): Promise
     });
     c.close();
     log('ipamd (etcd with fsync) on 127.0.0.1:1067');
-    results.ipamd = await sweep('ipamd', ipamd.pid);
+    results.ipamd = await sweep('ipamd', { pid: ipamd.pid, storePid: etcd.pid, metrics: METRICS });
   } finally {
     await ipamd.stop();
     await etcd.stop();

@@ -1,32 +1,50 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { connectEtcd, EtcdIpamStore } from '@netspan/etcd-store';
-import { type ClaimRequest, newLease, normalizeNetwork, type StoreObserver } from '@netspan/ipam';
+import { connectEtcd, EtcdIpamStore, etcdFailure, LeanKv } from '@netspan/etcd-store';
+import { type ClaimRequest, ErrorCode, newLease, normalizeNetwork, type StoreObserver } from '@netspan/ipam';
 import { ipamStoreConformance } from '@netspan/ipam/testing';
 import type { Etcd3 } from 'etcd3';
-import { type EtcdHandle, startEtcd, waitFor } from '../harness/index.js';
+import { type EtcdHandle, freePorts, startEtcd, waitFor } from '../harness/index.js';
 
 let etcd: EtcdHandle;
 const clients: Etcd3[] = [];
+const leans: LeanKv[] = [];
 
 before(async () => {
   etcd = await startEtcd({ name: 'store-test' });
 });
 after(async () => {
   for (const c of clients) c.close();
+  for (const l of leans) l.close();
   await etcd?.stop();
 });
 
-/** Each store gets its own prefix on the shared etcd, so cases never see each other's keys. */
-function openStore(): { store: EtcdIpamStore; client: Etcd3; close(): Promise<void> } {
+/**
+ * Each store gets its own prefix on the shared etcd, so cases never see each other's keys.
+ * `lean`: transactions through the LeanKv client, as ipamd runs (etcd3's client otherwise).
+ */
+function openStore(lean = false): { store: EtcdIpamStore; client: Etcd3; close(): Promise<void> } {
   const client = connectEtcd({ endpoints: etcd.endpoints });
   clients.push(client);
-  const store = new EtcdIpamStore(client, { prefix: `/t/${randomUUID()}/` });
-  return { store, client, close: async () => client.close() };
+  const txnClient = lean ? new LeanKv({ endpoints: etcd.endpoints, requestTimeoutMs: 2000 }) : undefined;
+  if (txnClient) leans.push(txnClient);
+  const store = new EtcdIpamStore(client, {
+    prefix: `/t/${randomUUID()}/`,
+    ...(txnClient ? { txnClient } : {}),
+  });
+  return {
+    store,
+    client,
+    close: async () => {
+      txnClient?.close();
+      client.close();
+    },
+  };
 }
 
 ipamStoreConformance('etcd', async () => openStore());
+ipamStoreConformance('etcd, lean transaction client', async () => openStore(true));
 
 const lease = (network: string, address: string, clientId: string) => newLease(network, address, clientId);
 
@@ -94,8 +112,8 @@ describe('etcd store specifics', () => {
     }
   });
 
-  it('keeps following changes after etcd is killed and restarted', async () => {
-    const { store, close } = openStore();
+  it('keeps following changes after etcd is killed and restarted (lean transactions, as ipamd runs)', async () => {
+    const { store, close } = openStore(true);
     try {
       const c = await store.createNetwork(normalizeNetwork({ name: 'blue', cidr: '10.9.0.0/24', vni: 5 }));
       assert.ok(c.ok);
@@ -141,6 +159,85 @@ describe('etcd store specifics', () => {
       await sub.close();
     } finally {
       await close();
+    }
+  });
+
+  it('lean client: answers like etcd3, fails over to the next endpoint, maps errors alike', async () => {
+    const [deadPort] = await freePorts(1, '127.0.0.1');
+    // The first endpoint refuses connections; the second is etcd.
+    const lean = new LeanKv({
+      endpoints: [`127.0.0.1:${deadPort}`, ...etcd.endpoints],
+      requestTimeoutMs: 2000,
+    });
+    const client = connectEtcd({ endpoints: etcd.endpoints });
+    try {
+      const key = Buffer.from(`/t/${randomUUID()}/k`);
+      await assert.rejects(lean.txn({ success: [{ request_range: { key } }] }), (err: Error) => {
+        assert.equal(etcdFailure(err, 'read').code, ErrorCode.Unavailable);
+        return true;
+      });
+      const put = await lean.txn({
+        compare: [{ key, target: 'Create', result: 'Equal', create_revision: 0 }],
+        success: [{ request_put: { key, value: Buffer.from('v') } }, { request_range: { key } }],
+        failure: [],
+      });
+      assert.equal(put.succeeded, true);
+      const kv = put.responses[1]?.response_range.kvs[0];
+      const viaEtcd3 = await client.kv.range({ key });
+      assert.deepEqual(kv, viaEtcd3.kvs[0]);
+      assert.equal(put.header.revision, kv?.mod_revision);
+      // The same compare now fails, and the failure branch (empty) answers.
+      const again = await lean.txn({
+        compare: [{ key, target: 'Create', result: 'Equal', create_revision: 0 }],
+        success: [{ request_put: { key, value: Buffer.from('w') } }],
+      });
+      assert.equal(again.succeeded, false);
+      // etcd's own refusal is cast to the same typed error etcd3 raises, so it maps alike.
+      const tooMany = {
+        success: Array.from({ length: 200 }, (_, i) => ({
+          request_put: { key: Buffer.from(`${key}${i}`), value: Buffer.from('x') },
+        })),
+      };
+      const leanErr = await lean.txn(tooMany).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      const etcd3Err = await client.kv.txn(tooMany).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      assert.ok(leanErr && etcd3Err);
+      assert.equal(leanErr.constructor, etcd3Err.constructor);
+      assert.equal(etcdFailure(leanErr, 'txn').code, etcdFailure(etcd3Err, 'txn').code);
+    } finally {
+      lean.close();
+      client.close();
+    }
+  });
+
+  it('lean client: a silent etcd is DEADLINE_EXCEEDED (UNAVAILABLE to callers) within the deadline', async () => {
+    const lean = new LeanKv({ endpoints: etcd.endpoints, requestTimeoutMs: 500 });
+    try {
+      const key = Buffer.from(`/t/${randomUUID()}/k`);
+      await lean.txn({ success: [{ request_range: { key } }] });
+      etcd.pause();
+      const t = performance.now();
+      try {
+        await assert.rejects(lean.txn({ success: [{ request_range: { key } }] }), (err: Error) => {
+          assert.match(err.message, /DEADLINE_EXCEEDED/);
+          assert.equal(etcdFailure(err, 'read').code, ErrorCode.Unavailable);
+          return true;
+        });
+      } finally {
+        etcd.resume();
+      }
+      const waited = performance.now() - t;
+      assert.ok(waited >= 450 && waited < 3000, `gave up after ${waited.toFixed(0)} ms`);
+      // And it works again once etcd answers.
+      const ok = await lean.txn({ success: [{ request_range: { key } }] });
+      assert.equal(ok.succeeded, true);
+    } finally {
+      lean.close();
     }
   });
 });

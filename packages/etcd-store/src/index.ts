@@ -17,6 +17,13 @@ export {
 } from './codec.js';
 export { etcdFailure } from './errors.js';
 export { Keys, type ParsedKey, prefixEnd } from './keys.js';
+export {
+  decodeTxnResponse,
+  encodeTxnRequest,
+  LeanKv,
+  type LeanKvOptions,
+  type TxnClient,
+} from './lean-kv.js';
 export { EtcdRecordStore, type EtcdRecordStoreOptions } from './records.js';
 export { type ReplicaRegistration, registerReplica } from './replica.js';
 export {

@@ -152,6 +152,72 @@ describe('Batcher', () => {
     assert.equal(b.pending, 0);
   });
 
+  describe('linger', () => {
+    it('sends the first request of an idle batcher at once, linger or not', async () => {
+      const rec = recorder(1);
+      const b = new Batcher(rec.run, { maxBatch: 64, maxInflight: 4, lingerMs: 1000 });
+      const t = performance.now();
+      assert.equal(await b.submit(1), 10);
+      assert.ok(performance.now() - t < 500, 'an idle batcher must not wait out the linger');
+    });
+
+    it('under steady load, groups what arrives within the linger into one call', async () => {
+      const rec = recorder(2);
+      const sizes: number[] = [];
+      const b = new Batcher(rec.run, { maxBatch: 64, maxInflight: 8, lingerMs: 40 });
+      b.onFlush = (n) => sizes.push(n);
+      const pending: Promise<number>[] = [b.submit(0)]; // goes at once
+      // One request every 2 ms for 60 ms: without the linger each would leave alone (a call
+      // takes 2 ms, slots are free); with it they wait for company.
+      for (let i = 1; i <= 30; i++) {
+        await sleep(2);
+        pending.push(b.submit(i));
+      }
+      const results = await Promise.all(pending);
+      assert.deepEqual(
+        results,
+        Array.from({ length: 31 }, (_, i) => i * 10),
+      );
+      assert.equal(sizes[0], 1);
+      assert.ok(sizes.length <= 6, `expected a few groups, got ${sizes.length}: ${sizes.join(',')}`);
+      assert.deepEqual(
+        rec.calls.flat(),
+        Array.from({ length: 31 }, (_, i) => i),
+      );
+    });
+
+    it('never holds a request much longer than the linger', async () => {
+      const rec = recorder(1);
+      const b = new Batcher(rec.run, { maxBatch: 64, maxInflight: 8, lingerMs: 30 });
+      await b.submit(1); // a flush just happened: the batcher counts as loaded for 30 ms
+      const t = performance.now();
+      assert.equal(await b.submit(2), 20);
+      const waited = performance.now() - t;
+      assert.ok(waited < 30 + 200, `waited ${waited.toFixed(0)} ms`);
+      assert.deepEqual(rec.calls, [[1], [2]]);
+    });
+
+    it('sends a full group at once without waiting out the linger', async () => {
+      const rec = recorder(50);
+      const b = new Batcher(rec.run, { maxBatch: 4, maxInflight: 2, lingerMs: 10_000 });
+      const first = b.submit(0);
+      await sleep(5); // in flight: the batcher is loaded
+      const t = performance.now();
+      const group = [1, 2, 3, 4].map((r) => b.submit(r));
+      assert.deepEqual(await Promise.all(group), [10, 20, 30, 40]);
+      assert.ok(performance.now() - t < 2000, 'a full group leaves without lingering');
+      await first;
+      assert.deepEqual(rec.calls, [[0], [1, 2, 3, 4]]);
+    });
+
+    it('rejects a negative linger', () => {
+      assert.throws(
+        () => new Batcher(async (r: number[]) => r, { maxBatch: 1, maxInflight: 1, lingerMs: -1 }),
+        RangeError,
+      );
+    });
+  });
+
   describe('regressions', () => {
     it('settles the batch and keeps working when run throws synchronously', async () => {
       // flush() calls run() without guarding a synchronous throw: the exception escapes the

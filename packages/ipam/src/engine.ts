@@ -62,6 +62,8 @@ export interface EngineOptions {
   maxBatch?: number;
   /** Store calls in flight at once. */
   maxInflight?: number;
+  /** How long a small group may wait for more claims while another store call is in flight (ms). */
+  lingerMs?: number;
   /** Give up after this many conflicting proposals for one request. */
   maxAttempts?: number;
   now?: () => number;
@@ -92,10 +94,12 @@ export class IpamEngine {
     this.batcher = new Batcher((reqs) => store.claim(reqs), {
       maxBatch: opts.maxBatch ?? 128,
       maxInflight: opts.maxInflight ?? 8,
+      lingerMs: opts.lingerMs ?? 0,
     });
     this.renewBatcher = new Batcher((reqs) => store.updateLeases(reqs), {
       maxBatch: opts.maxBatch ?? 128,
       maxInflight: opts.maxInflight ?? 8,
+      lingerMs: opts.lingerMs ?? 0,
     });
     this.batcher.onFlush = (n) => {
       this.stats.batches++;

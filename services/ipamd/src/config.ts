@@ -27,6 +27,7 @@ export interface IpamdConfig {
   replicaId: string;
   maxBatch: number;
   maxInflight: number;
+  claimLingerMs: number;
   compactIntervalSeconds: number;
   reclaimIntervalSeconds: number;
   compactRetainRevisions: number;
@@ -138,6 +139,13 @@ export const FLAGS: Record<string, Flag> = {
     help: 'seconds before a dead leader of background jobs is replaced',
   },
   'max-inflight': { env: 'NETSPAN_MAX_INFLIGHT', def: '8', help: 'claim transactions in flight at once' },
+  'claim-linger-ms': {
+    env: 'NETSPAN_CLAIM_LINGER_MS',
+    def: '10',
+    help:
+      'under load, how long a small group of claims waits for more before its etcd transaction ' +
+      '(0: never wait); an idle replica never waits',
+  },
   'agent-ttl': {
     env: 'NETSPAN_AGENT_TTL',
     def: '5',
@@ -256,6 +264,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): IpamdConfig 
     replicaId: get('replica-id') || `${hostname()}-${process.pid}`,
     maxBatch: int('max-batch', 1, 128),
     maxInflight: int('max-inflight', 1, 64),
+    claimLingerMs: int('claim-linger-ms', 0, 1000),
     compactIntervalSeconds: int('compact-interval', 0, 86_400),
     reclaimIntervalSeconds: int('reclaim-interval', 0, 86_400),
     compactRetainRevisions: int('compact-retain', 100, 100_000_000),

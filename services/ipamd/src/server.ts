@@ -8,6 +8,7 @@ import {
   EtcdIpamStore,
   EtcdRecordStore,
   EtcdTokenStore,
+  LeanKv,
   type ReplicaRegistration,
   registerReplica,
 } from '@netspan/etcd-store';
@@ -78,8 +79,25 @@ export async function startIpamd(
     ...(cfg.etcdUsername ? { auth: { username: cfg.etcdUsername, password: cfg.etcdPassword } } : {}),
     ...(cfg.etcdTlsCa ? { tls: { ca: cfg.etcdTlsCa, cert: cfg.etcdTlsCert, key: cfg.etcdTlsKey } } : {}),
   });
+  // Transactions (every grouped DHCP claim) take the lean path; with etcd auth they stay on
+  // etcd3's client, which owns the token.
+  const leanKv = cfg.etcdUsername
+    ? undefined
+    : new LeanKv({
+        endpoints: cfg.etcdEndpoints,
+        ...(cfg.etcdTlsCa
+          ? {
+              tls: {
+                ca: readFileSync(cfg.etcdTlsCa),
+                ...(cfg.etcdTlsCert ? { cert: readFileSync(cfg.etcdTlsCert) } : {}),
+                ...(cfg.etcdTlsKey ? { key: readFileSync(cfg.etcdTlsKey) } : {}),
+              },
+            }
+          : {}),
+      });
   const store = new EtcdIpamStore(etcd, {
     prefix: cfg.etcdPrefix,
+    ...(leanKv ? { txnClient: leanKv } : {}),
     onCorrupt: (key) => log.warn({ key }, 'skipped a value that cannot be decoded'),
     onResync: (reason) => log.warn({ reason }, 'watch re-established from a fresh snapshot'),
     ...(metrics
@@ -89,7 +107,11 @@ export async function startIpamd(
         }
       : {}),
   });
-  const engine = new IpamEngine(store, { maxBatch: cfg.maxBatch, maxInflight: cfg.maxInflight });
+  const engine = new IpamEngine(store, {
+    maxBatch: cfg.maxBatch,
+    maxInflight: cfg.maxInflight,
+    lingerMs: cfg.claimLingerMs,
+  });
   log.info({ etcd: cfg.etcdEndpoints, prefix: cfg.etcdPrefix }, 'loading state from etcd');
   for (let attempt = 0; ; attempt++) {
     try {
@@ -345,6 +367,7 @@ export async function startIpamd(
         await step('resign leadership', Promise.all(jobs.map((j) => j.stop())));
         await step('stop watches', engine.stop());
         if (replica) await step('revoke replica lease', replica.close());
+        leanKv?.close();
         etcd.close();
         await metricsServer?.close();
         log.info('stopped');

@@ -1,0 +1,131 @@
+/**
+ * bench/dhcp/store-path: the etcd half of a DHCP ACK, alone. Claims go through IpamEngine's
+ * batcher into EtcdIpamStore on a real etcd (fsync on), while the store's watch feeds the
+ * address views as in ipamd; a window of concurrent claims keeps batches as large as under
+ * perfdhcp. Prints this process's CPU and etcd's CPU per claim: an A/B figure for changes
+ * to the etcd client path that the full benchmark would blur in noise.
+ *
+ *   node bench/dist/dhcp/store-path.js [--claims 20000 --window 256]
+ */
+import { parseArgs } from 'node:util';
+import { connectEtcd, EtcdIpamStore, LeanKv } from '@netspan/etcd-store';
+import { IpamEngine, type Lease } from '@netspan/ipam';
+import { startEtcd } from '@netspan/test/harness';
+import { cpuSeconds } from '../lib/stats.js';
+
+const { values } = parseArgs({
+  options: {
+    claims: { type: 'string', default: '20000' },
+    window: { type: 'string', default: '256' },
+    warmup: { type: 'string', default: '2000' },
+    inflight: { type: 'string', default: '8' },
+    // Open loop: claims arrive at this rate per second, as perfdhcp's do (0: closed loop of --window).
+    rate: { type: 'string', default: '0' },
+    linger: { type: 'string', default: '0' },
+    // Transactions through etcd3's client instead of the lean one ipamd uses (for A/B).
+    etcd3: { type: 'boolean', default: false },
+  },
+});
+const total = Number(values.claims);
+const windowSize = Number(values.window);
+const warmup = Number(values.warmup);
+
+async function main(): Promise<void> {
+  const etcd = await startEtcd({ name: 'bench-store-path' });
+  const client = connectEtcd({ endpoints: etcd.endpoints });
+  const lean = values.etcd3 ? undefined : new LeanKv({ endpoints: etcd.endpoints });
+  const store = new EtcdIpamStore(client, lean ? { txnClient: lean } : {});
+  const engine = new IpamEngine(store, {
+    maxInflight: Number(values.inflight),
+    lingerMs: Number(values.linger),
+  });
+  try {
+    await engine.start();
+    await engine.createNetwork({
+      name: 'bench',
+      cidr: '10.200.0.0/16',
+      gateway: '10.200.0.1',
+      pools: [{ start: '10.200.0.10', end: '10.200.255.250' }],
+    } as never);
+    const view = await engine.viewOf('bench');
+    const base = ((10 << 24) | (200 << 16)) >>> 0;
+    let next = 0;
+    const one = async (i: number): Promise<void> => {
+      const off = 10 + i;
+      const a = base + off;
+      const address = `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
+      const mac = `02:00:00:${((i >> 16) & 255).toString(16).padStart(2, '0')}:${((i >> 8) & 255).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`;
+      const now = Date.now();
+      const lease: Lease = {
+        network: 'bench',
+        address,
+        clientId: `01${mac.replaceAll(':', '')}`,
+        mac,
+        hostname: `h${i}`,
+        state: 'bound',
+        location: 'relay 127.0.0.1',
+        createdAtMs: now,
+        updatedAtMs: now,
+        expiresAtMs: now + 3_600_000,
+        pool: '',
+      } as unknown as Lease;
+      const out = await engine.claim({ lease, networkRevision: view.stored.revision });
+      if (out.kind !== 'claimed') throw new Error(`claim ${address}: ${out.kind}`);
+      engine.views.leasePut(out.lease);
+    };
+    const latencies: number[] = [];
+    const openLoop = async (from: number, to: number): Promise<void> => {
+      const rate = Number(values.rate);
+      const started = performance.now();
+      let sent = from;
+      const pending: Promise<void>[] = [];
+      while (sent < to) {
+        const due = from + Math.floor(((performance.now() - started) * rate) / 1000);
+        while (sent < Math.min(due, to)) {
+          const t = performance.now();
+          pending.push(one(sent++).then(() => void latencies.push(performance.now() - t)));
+        }
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      await Promise.all(pending);
+    };
+    const run = async (from: number, to: number): Promise<void> => {
+      if (Number(values.rate) > 0) return openLoop(from, to);
+      next = from;
+      const worker = async (): Promise<void> => {
+        while (next < to) await one(next++);
+      };
+      await Promise.all(Array.from({ length: windowSize }, worker));
+    };
+    await run(0, warmup);
+    latencies.length = 0;
+    const c0 = process.cpuUsage();
+    const e0 = cpuSeconds(etcd.pid);
+    const b0 = engine.stats.batches;
+    const t0 = performance.now();
+    await run(warmup, warmup + total);
+    const ms = performance.now() - t0;
+    const c = process.cpuUsage(c0);
+    const ecpu = cpuSeconds(etcd.pid) - e0;
+    const batches = engine.stats.batches - b0;
+    latencies.sort((a, b) => a - b);
+    const pct = (q: number) =>
+      latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+    console.log(
+      `store-path (${lean ? 'lean txn client' : 'etcd3 txn client'}): ${total} claims in ${ms.toFixed(0)} ms (${((1000 * total) / ms).toFixed(0)}/s), ` +
+        `${(total / batches).toFixed(1)} per txn; CPU µs/claim: node ${((c.user + c.system) / total).toFixed(0)} ` +
+        `(user ${(c.user / total).toFixed(0)}), etcd ${((1e6 * ecpu) / total).toFixed(0)}` +
+        (latencies.length ? `; latency ms p50 ${pct(0.5).toFixed(1)} p99 ${pct(0.99).toFixed(1)}` : ''),
+    );
+  } finally {
+    await engine.stop();
+    lean?.close();
+    client.close();
+    await etcd.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
