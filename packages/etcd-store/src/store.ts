@@ -118,6 +118,12 @@ export class EtcdIpamStore implements IpamStore {
   private readonly onWatchState: NonNullable<EtcdStoreOptions['onWatchState']>;
   /** Whether this store's watch follows etcd (health reports it). */
   watchState: WatchState = 'starting';
+  /**
+   * Leases of claim transactions in flight, by lease key, with the value bytes sent. The
+   * watch often delivers a claim's put before the transaction's own response: an event whose
+   * value is byte for byte what this replica wrote is its own lease, taken without a decode.
+   */
+  private readonly writing = new Map<string, { lease: Lease; value: Buffer }>();
   /** Counters for metrics. */
   readonly stats = { txns: 0, claimTxns: 0, claimConflicts: 0, corrupt: 0, resyncs: 0, watchRevision: 0 };
 
@@ -337,12 +343,23 @@ export class EtcdIpamStore implements IpamStore {
       if (!r.reservedFor) compare.push(createIs0(this.keys.reservedAddress(l.network, l.address)));
       // No failure branch: conflicts are rare, so why a claim failed is read afterwards,
       // for the failed ones only, instead of being encoded into every request.
+      const value = b(encodeLease(l));
+      this.writing.set(lk, { lease: l, value });
       return {
-        request_txn: { compare, success: [put(lk, encodeLease(l)), put(ck, l.address)], failure: [] },
+        request_txn: {
+          compare,
+          success: [{ request_put: { key: b(lk), value } }, put(ck, l.address)],
+          failure: [],
+        },
       };
     });
     this.stats.claimTxns++;
-    const res = await this.txn('claim addresses', [], success);
+    let res: ITxnResponse;
+    try {
+      res = await this.txn('claim addresses', [], success);
+    } finally {
+      for (const r of reqs) this.writing.delete(this.keys.lease(r.lease.network, r.lease.address));
+    }
     const revision = Number(res.header.revision);
     const out: ClaimOutcome[] = new Array(reqs.length);
     const failed: number[] = [];
@@ -783,6 +800,9 @@ export class EtcdIpamStore implements IpamStore {
         if (isDelete) observer.leaseDeleted(parsed.network, parsed.address, rev);
         else if (observer.knowsLease?.(parsed.network, parsed.address, rev)) {
           // Our own write, already applied when its transaction returned: skip the decode.
+        } else if (this.writing.get(key)?.value.equals(kv.value)) {
+          // Our own write, seen before its transaction returned.
+          observer.leasePut({ ...(this.writing.get(key) as { lease: Lease }).lease, revision: rev });
         } else {
           const l = this.decodeLeaseKv(parsed.network, parsed.address, kv);
           if (l) observer.leasePut(l);

@@ -67,7 +67,7 @@ export function unary<Req, Res>(
       inflight.observe?.(method, code, (performance.now() - started) / 1000);
       inflight.leave();
     };
-    withRequest({ method, requestId: requestIdOf(call.metadata) }, () => {
+    withRequest({ method, requestId: requestIdOf(call.metadata) }, () =>
       Promise.resolve()
         .then(() => fn(call.request, log))
         .then(
@@ -84,8 +84,8 @@ export function unary<Req, Res>(
             callback(toServiceError(e));
             done(STATUS_NAMES.get(toStatus(e.code)) ?? 'UNKNOWN');
           },
-        );
-    });
+        ),
+    );
   };
 }
 
