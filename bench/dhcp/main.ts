@@ -13,7 +13,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '@netspan/test/harness';
@@ -24,6 +24,7 @@ const { values } = parseArgs({
     rates: { type: 'string', default: '2000,3000,4000,5000,6000,7000,8000,9000,10000,12000,14000,16000' },
     seconds: { type: 'string', default: '10' },
     clients: { type: 'string', default: '60000' },
+    'warmup-seconds': { type: 'string', default: '3' },
     // Node arguments for ipamd, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (space-separated).
     'ipamd-node-args': { type: 'string', default: '' },
     // Which servers to sweep (the ratio needs both; one alone is for profiling).
@@ -34,6 +35,7 @@ const { values } = parseArgs({
 });
 const rates = String(values.rates).split(',').map(Number);
 const seconds = Number(values.seconds);
+const warmupSeconds = Number(values['warmup-seconds']);
 const clients = Number(values.clients);
 const ipamdNodeArgs = String(values['ipamd-node-args']).split(' ').filter(Boolean);
 const servers = new Set(String(values.servers).split(','));
@@ -128,7 +130,7 @@ interface Target {
   metrics?: string;
 }
 
-async function perfdhcp(rate: number, target: Target): Promise<Step> {
+async function perfdhcp(rate: number, target: Target, periodSeconds = seconds): Promise<Step> {
   const { pid, storePid, metrics } = target;
   const cpu0 = cpuSeconds(pid);
   const store0 = cpuSeconds(storePid);
@@ -152,10 +154,10 @@ async function perfdhcp(rate: number, target: Target): Promise<Step> {
       '-R',
       String(clients),
       '-p',
-      String(seconds),
+      String(periodSeconds),
       '127.0.0.1',
     ],
-    (seconds + 30) * 1000,
+    (periodSeconds + 30) * 1000,
     (childPid) => {
       clientCpu = cpuSeconds(childPid);
     },
@@ -193,6 +195,8 @@ async function perfdhcp(rate: number, target: Target): Promise<Step> {
 async function sweep(name: string, target: Target): Promise<{ steps: Step[]; best: Step | undefined }> {
   const steps: Step[] = [];
   let best: Step | undefined;
+  // Unrecorded warm-up at a low rate: the JIT (ipamd) and caches settle before the first step.
+  if (warmupSeconds > 0) await perfdhcp(Math.min(500, rates[0] ?? 500), target, warmupSeconds);
   for (const rate of rates) {
     const s = await perfdhcp(rate, target);
     steps.push(s);
@@ -291,7 +295,16 @@ async function inside(): Promise<void> {
     if (servers.size < 2) return;
     mkdirSync(join(repoRoot, 'bench/results'), { recursive: true });
     writeFileSync(join(repoRoot, 'bench/results/dhcp-latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+    const kb = (results.kea as { best?: Step } | undefined)?.best;
+    const ib = (results.ipamd as { best?: Step } | undefined)?.best;
     log(`best under 1% drops: ipamd ${i.toFixed(0)} DORA/s, kea ${k.toFixed(0)} DORA/s`);
+    log(
+      `at those rates: DORA avg delay ipamd ${ib?.avgDelayMs.toFixed(1) ?? '-'} ms, kea ${kb?.avgDelayMs.toFixed(1) ?? '-'} ms; ` +
+        `CPU µs/ACK ipamd ${ib?.cpuUsPerAck.toFixed(0) ?? '-'} + etcd ${ib?.storeCpuUsPerAck.toFixed(0) ?? '-'}, kea ${kb?.cpuUsPerAck.toFixed(0) ?? '-'}; ` +
+        `load average at end ${loadavg()
+          .map((x) => x.toFixed(2))
+          .join(' ')}`,
+    );
     log(`dhcp ratio ipamd/kea: ${(k ? i / k : 0).toFixed(2)}`);
   } finally {
     rmSync(work, { recursive: true, force: true });
