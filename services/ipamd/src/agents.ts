@@ -258,6 +258,11 @@ export class AgentHub {
     await this.o.registry.close();
   }
 
+  /** Sessions this replica holds. */
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
   hosts(): HostInfo[] {
     const all = this.allNetworkNames();
     return [...this.agents.values()]

@@ -292,6 +292,8 @@ export async function startIpamd(
       store,
       jobs,
       dhcpUdp,
+      dns,
+      agents: { registered: () => agents.agents.size, held: () => agents.sessionCount },
       headRevision: () => health.headRevision,
       etcdUp: () => health.etcdUp,
     });
