@@ -43,7 +43,9 @@ export const auditCommands: CommandSpec[] = [
     async action(ctx, inv) {
       const network = stringFlag(inv.flags, 'network') ?? '';
       const fix = boolFlag(inv.flags, 'fix');
+      const progress = ctx.progress(`auditing ${network ? `network ${network}` : 'every network'}`);
       const res = await ctx.call('admin', 'Audit', { network, fix });
+      progress.done();
       const open = res.findings.filter((f) => !f.fixed).length;
       if (isData(ctx.output)) ctx.print(dataText(ctx.output, res));
       else {
