@@ -5,11 +5,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { isDeepStrictEqual } from 'node:util';
 import { createClients, type NetspanClients, unary } from '@netspan/api';
 import { chaddrFromMac, type DhcpPacket, decode, encode, MessageType, newPacket } from '@netspan/dhcp-codec';
 import {
   type EtcdHandle,
   freePort,
+  httpGet,
   type IpamdHandle,
   repoRoot,
   startEtcd,
@@ -138,11 +140,13 @@ before(async () => {
         `127.0.0.1:${dhcpPortA}`,
         '--dhcp-server-id',
         '10.77.0.1',
+        '--metrics-listen',
+        '127.0.0.1:0',
       ],
     }),
     startIpamd({
       etcdEndpoints: etcd.endpoints,
-      args: ['--dns-listen', '127.0.0.1:0', '--dns-workers', '2'],
+      args: ['--dns-listen', '127.0.0.1:0', '--dns-workers', '2', '--metrics-listen', '127.0.0.1:0'],
     }),
   ]);
   portA = dnsPort(a);
@@ -456,6 +460,76 @@ describe('DNS served by ipamd', () => {
     sock.close();
     assert.equal((m[3] as number) & 0xf, 1);
     assert.equal(status(await dig(portB, `mail.${Z}`)), 'NOERROR');
+  });
+
+  it('counts queries by transport and RCODE in /metrics, in-process and summed over DNS workers', async () => {
+    /** netspan_dns_queries_total by "transport/rcode", from a replica's /metrics. */
+    const counts = async (h: IpamdHandle): Promise<Map<string, number>> => {
+      const r = await httpGet(`http://${String(h.ready.metrics)}/metrics`, 5000);
+      assert.equal(r.status, 200);
+      const out = new Map<string, number>();
+      for (const m of r.body.matchAll(/^netspan_dns_queries_total\{([^}]*)\} (\S+)$/gm)) {
+        const l = new Map([...(m[1] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
+        out.set(`${l.get('transport')}/${l.get('rcode')}`, Number(m[2]));
+      }
+      return out;
+    };
+    const delta = (after: Map<string, number>, before: Map<string, number>) =>
+      Object.fromEntries(
+        [...after]
+          .map(([k, v]) => [k, v - (before.get(k) ?? 0)] as const)
+          .filter(([, d]) => d !== 0)
+          .sort(([x], [y]) => x.localeCompare(y)),
+      );
+    const runt = async (port: number) => {
+      const sock = dgram.createSocket('udp4');
+      await new Promise<void>((r) => sock.send(Buffer.from([1, 2, 3]), port, '127.0.0.1', () => r()));
+      sock.close();
+    };
+    for (const [h, port, forwards] of [
+      [a, portA, true],
+      [b, portB, false],
+    ] as const) {
+      // Workers report every second: start from totals that include the earlier tests' queries.
+      let before = await counts(h);
+      for (;;) {
+        await new Promise((r) => setTimeout(r, 1200));
+        const again = await counts(h);
+        if (isDeepStrictEqual(again, before)) break;
+        before = again;
+      }
+      assert.ok(before.has('udp/NOERROR') && before.has('tcp/NXDOMAIN'), 'zero series for the usual RCODEs');
+      for (let i = 0; i < 6; i++) assert.equal(status(await dig(port, `mail.${Z}`)), 'NOERROR');
+      for (let i = 0; i < 4; i++) assert.equal(status(await dig(port, `nobody-${i}.${Z}`)), 'NXDOMAIN');
+      assert.equal(status(await dig(port, `mail.${Z}`, '+tcp')), 'NOERROR');
+      assert.equal(status(await dig(port, `nobody.${Z}`, '+tcp')), 'NXDOMAIN');
+      // Outside our zones: forwarded to unbound by A (its answer's RCODE), refused by B.
+      assert.equal(status(await dig(port, 'www.upstream.test')), forwards ? 'NOERROR' : 'REFUSED');
+      assert.equal(status(await dig(port, 'www.upstream.test', '+norecurse')), 'REFUSED');
+      assert.match(await dig(port, `mail.${Z}`, '+edns=1', '+noednsneg'), /status: BADVERS/);
+      await runt(port);
+      // Datagrams from one socket may reach either worker; this one proves nothing about order,
+      // so wait for the totals (workers report theirs every second).
+      const want = {
+        'tcp/NOERROR': 1,
+        'tcp/NXDOMAIN': 1,
+        'udp/BADVERS': 1,
+        'udp/NOERROR': forwards ? 7 : 6,
+        'udp/NXDOMAIN': 4,
+        'udp/REFUSED': forwards ? 1 : 2,
+        'udp/dropped': 1,
+      };
+      let got: Record<string, number> = {};
+      await waitFor(
+        async () => {
+          got = delta(await counts(h), before);
+          return isDeepStrictEqual(got, want);
+        },
+        { timeoutMs: 5000, what: `netspan_dns_queries_total on ${forwards ? 'A' : 'B'}` },
+      ).catch((err: unknown) => {
+        assert.deepEqual(got, want, String(err));
+      });
+    }
   });
 
   it('serves the record API on a replica without --dns-listen (its index starts on first use)', async () => {

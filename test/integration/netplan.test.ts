@@ -11,7 +11,9 @@ import {
   type HostPlumbing,
   type NetworkPlumbing,
   normalizeNft,
+  observePlumbing,
   parseNftCounters,
+  readActual,
   reconcile,
   serviceMacFor,
   vxlanName,
@@ -202,13 +204,29 @@ describe('netplan reconcile in a real namespace', () => {
     await inNs(A, 'ip', 'link', 'add', 'vm1', 'mtu', '1400', 'type', 'veth', 'peer', 'name', 'vm1p');
     await inNs(A, 'ip', 'link', 'set', 'vm1', 'master', BR, 'up');
     const r = await reconcile(hostA([lab, db]), runnerA);
-    assert.deepEqual(r, { steps: [], driftRepaired: 0, problems: [] });
+    assert.deepEqual(
+      { ...r, actual: undefined },
+      { steps: [], driftRepaired: 0, problems: [], actual: undefined },
+    );
     assert.equal((await link(A, BR)).mtu, 1450);
+    // What the agent would report from that read (the guest ports are not tunnels).
+    assert.deepEqual(
+      observePlumbing(r.actual),
+      [
+        { network: 'lab', vni: VNI, bridge: true, tunnel: true, floodVteps: ['10.99.0.2', '10.99.0.3'] },
+        { network: 'db', vni: DB_VNI, bridge: true, tunnel: true, floodVteps: ['10.99.0.2'] },
+      ].sort((x, y) => x.vni - y.vni),
+    );
   });
 
   it('puts back a flood entry deleted by hand: driftRepaired = 1', async () => {
     await inNs(A, 'bridge', 'fdb', 'del', '00:00:00:00:00:00', 'dev', VX, 'dst', '10.99.0.3');
     assert.deepEqual(await floodDsts(A, VX), ['10.99.0.2']);
+    assert.deepEqual(
+      observePlumbing(await readActual(runnerA)).find((o) => o.vni === VNI)?.floodVteps,
+      ['10.99.0.2'],
+      'observed as the kernel has it',
+    );
     const r = await reconcile(hostA([lab, db]), runnerA);
     assert.deepEqual(r.problems, []);
     assert.equal(r.driftRepaired, 1);

@@ -11,6 +11,8 @@ import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type Io, run } from './run.js';
 const ALREADY_EXISTS = 6;
 const UNAVAILABLE = 14;
 const UNIMPLEMENTED = 12;
+/** What a progress line writes to go back to the start of the line and clear it. */
+const ERASE = '\r\x1b[K';
 
 type Handler = (req: Record<string, unknown>) => unknown;
 interface Call {
@@ -84,12 +86,13 @@ async function cli(
   argv: string[],
   server = fakeServer(),
   env: Record<string, string> = {},
+  opts: { tty?: boolean } = {},
 ): Promise<Result & { server: ReturnType<typeof fakeServer> }> {
   let stdout = '';
   let stderr = '';
   const io: Io = {
     stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
+    stderr: { write: (s: string) => (stderr += s), isTTY: Boolean(opts.tty) },
     env,
     connect: server.connect,
     now: () => Date.UTC(2024, 4, 1, 12, 0, 0),
@@ -301,6 +304,47 @@ describe('run: calls and output', () => {
         { network: 'blue', pageSize: 2, pageToken: 't1' },
         { network: 'blue', pageSize: 2, pageToken: 't2' },
       ],
+    );
+  });
+
+  it('shows progress on a terminal while paging, erased before the table; never in -o json or without a terminal', async () => {
+    const pages: Record<string, { leases: unknown[]; nextPageToken: string }> = {
+      '': { leases: [lease('10.0.0.1', 'a'), lease('10.0.0.2', 'b')], nextPageToken: 't1' },
+      t1: { leases: [lease('10.0.0.3', 'c')], nextPageToken: '' },
+    };
+    const server = () => fakeServer({ ListLeases: (req) => pages[String(req.pageToken ?? '')] });
+    const tty = await cli(['lease', 'list', '--all'], server(), {}, { tty: true });
+    assert.equal(tty.code, EXIT_OK);
+    assert.ok(tty.stderr.startsWith('\r\x1b[Klisting leases…'), JSON.stringify(tty.stderr));
+    assert.ok(
+      tty.stderr.includes(`${ERASE}listing leases… (2 leases, 1 page(s))`),
+      JSON.stringify(tty.stderr),
+    );
+    assert.ok(tty.stderr.endsWith('\r\x1b[K'), 'the line is erased');
+    assert.match(tty.stdout, /^NETWORK /, 'stdout has the table only');
+    for (const r of [
+      await cli(['lease', 'list', '--all', '-o', 'json'], server(), {}, { tty: true }),
+      await cli(['lease', 'list', '--all'], server()),
+    ]) {
+      assert.equal(r.code, EXIT_OK);
+      assert.equal(r.stderr, '');
+      assert.ok(!r.stdout.includes('listing') && !r.stdout.includes('\x1b'));
+    }
+    // A failing call ends the line before the error is written.
+    const failing = await cli(
+      ['network', 'delete', 'blue', '--force'],
+      fakeServer({
+        DeleteNetwork: () => {
+          throw grpcError(UNAVAILABLE, 'etcd away');
+        },
+      }),
+      {},
+      { tty: true },
+    );
+    assert.equal(failing.code, EXIT_FAILURE);
+    assert.ok(
+      failing.stderr.startsWith(`${ERASE}deleting network blue and its leases…${ERASE}error: UNAVAILABLE`),
+      JSON.stringify(failing.stderr),
     );
   });
 

@@ -13,6 +13,7 @@ import {
 import { allowedFlags, everyFlag, findCommand, findGroup } from './commands/index.js';
 import { CliError, UsageError } from './errors.js';
 import { commandHelp, commandUsage, groupHelp, topHelp } from './help.js';
+import { ProgressLine } from './progress.js';
 import { callUnary, type Services, watchLeases } from './rpc.js';
 import {
   type CommandSpec,
@@ -26,7 +27,8 @@ import {
 /** Where `run` writes and what it reads instead of `process`. */
 export interface Io {
   stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown };
+  /** `isTTY`: a terminal, where long operations show a progress line. */
+  stderr: { write(text: string): unknown; isTTY?: boolean };
   env: Readonly<Record<string, string | undefined>>;
   /** Replaces `createClients` (tests pass fakes). */
   connect?: (server: string, opts: ClientOptions) => Services & { close(): void };
@@ -125,10 +127,11 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   let opts: GlobalOptions | undefined;
   let clients: (Services & { close(): void }) | undefined;
   let requestId: string | undefined;
+  let progress: ProgressLine | undefined;
   try {
-    const line = tokenize(argv, everyFlag());
-    let words = line.words;
-    let help = line.flags.some((f) => f.name === 'help');
+    const cmdline = tokenize(argv, everyFlag());
+    let words = cmdline.words;
+    let help = cmdline.flags.some((f) => f.name === 'help');
     if (words[0] === 'help') {
       help = true;
       words = words.slice(1);
@@ -163,7 +166,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     }
 
     const allowed = allowedFlags(command);
-    const flags = collectFlags(line.flags, allowed, command);
+    const flags = collectFlags(cmdline.flags, allowed, command);
     const args = words.slice(whole ? 1 : 2);
     checkArgs(args, command);
     checkRequiredFlags(flags, allowed, command);
@@ -172,6 +175,9 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     const connect = io.connect ?? createClients;
     requestId = (io.requestId ?? newRequestId)();
     const signal = io.signal ?? new AbortController().signal;
+    const data = options.output === 'json' || options.output === 'yaml';
+    progress = new ProgressLine(io.stderr, Boolean(io.stderr.isTTY) && !data, io.now ?? Date.now);
+    const line = progress;
     const clientsNow = () => {
       clients ??= connect(options.server, options.tls ? { tls: options.tls } : {});
       return clients;
@@ -187,13 +193,22 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
           requestId,
         }),
       watchLeases: (req) => watchLeases(clientsNow(), req, signal, requestId),
-      print: (text) => write(io.stdout, text),
-      note: (text) => write(io.stderr, text),
+      print: (text) => {
+        line.hide();
+        write(io.stdout, text);
+      },
+      note: (text) => {
+        line.hide();
+        write(io.stderr, text);
+      },
+      progress: (label) => line.start(label),
       now: io.now ?? Date.now,
     };
     await command.action(ctx, { args, flags });
+    progress.stop();
     return EXIT_OK;
   } catch (err) {
+    progress?.stop();
     return report(err, io, write, { command, group, opts, requestId });
   } finally {
     clients?.close();

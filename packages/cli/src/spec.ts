@@ -1,4 +1,5 @@
 import type { pb } from '@netspan/api';
+import type { Progress } from './progress.js';
 import type { RequestOf, ResponseOf, Services } from './rpc.js';
 
 /** One flag. Names are the long form without dashes (`lease-time`). */
@@ -56,6 +57,11 @@ export interface Context {
   print(text: string): void;
   /** Writes a line to stderr (notes for people; never part of `-o json`). */
   note(text: string): void;
+  /**
+   * A status line on stderr while a long operation runs (a terminal only, never with
+   * `-o json|yaml`); `done()` it before printing the result.
+   */
+  progress(label: string): Progress;
   now(): number;
 }
 

@@ -21,7 +21,16 @@ export {
   type StoredRecord,
   TYPE_CODES,
 } from './records.js';
-export { type DnsLog, DnsServer, type DnsServerOptions, type DnsStats, type Endpoint } from './server.js';
+export {
+  addDnsStats,
+  type DnsLog,
+  DnsServer,
+  type DnsServerOptions,
+  type DnsStats,
+  type Endpoint,
+  emptyDnsStats,
+  RCODE_LABELS,
+} from './server.js';
 export {
   type Answer,
   CLASS_IN,

@@ -3,7 +3,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ClientAcl } from './acl.js';
-import { DnsServer } from './server.js';
+import { addDnsStats, DnsServer, emptyDnsStats, RCODE_LABELS } from './server.js';
 import { encodeName, RCode, RRType } from './wire.js';
 import { ZoneIndex } from './zone-index.js';
 
@@ -177,6 +177,33 @@ describe('DnsServer', () => {
     const chaos = query('version.bind', 16, 8);
     chaos.writeUInt16BE(3, chaos.length - 2);
     assert.equal(((await client.ask(port, chaos))?.[3] as number) & 0xf, RCode.Refused);
+  });
+
+  it('counts every query by transport and the RCODE of its answer (dropped: no answer)', async () => {
+    const copy = () => server.stats.byRcode.map((row) => [...row]);
+    const before = copy();
+    await client.ask(port, query('web1.blue.test', RRType.A, 21));
+    await client.ask(port, query('nope.blue.test', RRType.A, 22));
+    await client.ask(port, query('example.org', RRType.A, 23, false));
+    await client.ask(port, query('example.org', RRType.A, 24));
+    await client.ask(port, Buffer.from([9, 9, 9]), 100);
+    // Datagrams are handled in order: once this is answered, the runt above was counted.
+    await client.ask(port, query('web1.blue.test', RRType.A, 25));
+    const delta = (row: number, label: (typeof RCODE_LABELS)[number]) => {
+      const i = RCODE_LABELS.indexOf(label);
+      return (server.stats.byRcode[row]?.[i] ?? 0) - (before[row]?.[i] ?? 0);
+    };
+    assert.equal(delta(0, 'NOERROR'), 3, 'two authoritative answers and one forwarded');
+    assert.equal(delta(0, 'NXDOMAIN'), 1);
+    assert.equal(delta(0, 'REFUSED'), 1);
+    assert.equal(delta(0, 'dropped'), 1);
+    assert.equal(
+      server.stats.byRcode[1]?.reduce((a, b) => a + b, 0),
+      before[1]?.reduce((a, b) => a + b, 0),
+    );
+    const sum = addDnsStats(addDnsStats(emptyDnsStats(), server.stats), server.stats);
+    assert.equal(sum.byRcode[0]?.[0], 2 * (server.stats.byRcode[0]?.[0] ?? 0));
+    assert.equal(sum.udpQueries, 2 * server.stats.udpQueries);
   });
 
   it('refuses recursion to clients outside the ACL', () => {

@@ -53,8 +53,38 @@ const MAX_TCP_BUFFERED = 1 << 20;
 
 export type Reply = (answer: Buffer) => void;
 
-function emptyStats() {
+/**
+ * RCODE names by value, as metrics label them (16 is BADVERS, the EDNS extended RCODE), and
+ * `dropped` for queries that got no answer at all.
+ */
+export const RCODE_LABELS = [
+  'NOERROR',
+  'FORMERR',
+  'SERVFAIL',
+  'NXDOMAIN',
+  'NOTIMP',
+  'REFUSED',
+  'YXDOMAIN',
+  'YXRRSET',
+  'NXRRSET',
+  'NOTAUTH',
+  'NOTZONE',
+  'RCODE11',
+  'RCODE12',
+  'RCODE13',
+  'RCODE14',
+  'RCODE15',
+  'BADVERS',
+  'dropped',
+] as const;
+const BADVERS = 16;
+const DROPPED = 17;
+
+/** The counters a DnsServer keeps: plain numbers (and arrays of them), cheap to copy and sum. */
+export function emptyDnsStats() {
   return {
+    /** Queries by how they ended, indexed like RCODE_LABELS: `[udp[], tcp[]]`. */
+    byRcode: [new Array<number>(RCODE_LABELS.length).fill(0), new Array<number>(RCODE_LABELS.length).fill(0)],
     udpQueries: 0,
     tcpQueries: 0,
     answered: 0,
@@ -71,7 +101,20 @@ function emptyStats() {
     internalErrors: 0,
   };
 }
-export type DnsStats = ReturnType<typeof emptyStats>;
+export type DnsStats = ReturnType<typeof emptyDnsStats>;
+
+/** Adds `from` into `into` (the totals of several servers, e.g. DNS worker processes). */
+export function addDnsStats(into: DnsStats, from: DnsStats): DnsStats {
+  for (const [k, v] of Object.entries(from) as Array<[keyof DnsStats, unknown]>) {
+    if (k === 'byRcode') {
+      for (let t = 0; t < 2; t++)
+        for (let i = 0; i < RCODE_LABELS.length; i++)
+          (into.byRcode[t] as number[])[i] =
+            ((into.byRcode[t] as number[])[i] ?? 0) + ((from.byRcode[t] as number[] | undefined)?.[i] ?? 0);
+    } else if (typeof v === 'number') (into[k] as number) += v;
+  }
+  return into;
+}
 
 /**
  * Authoritative DNS for the index's zones over UDP and TCP on one address, forwarding the rest
@@ -80,7 +123,7 @@ export type DnsStats = ReturnType<typeof emptyStats>;
  * the kernel spreads datagrams over the workers.
  */
 export class DnsServer {
-  readonly stats: DnsStats = emptyStats();
+  readonly stats: DnsStats = emptyDnsStats();
   private udp: dgram.Socket | undefined;
   private tcp: net.Server | undefined;
   private readonly forwarder: Forwarder | undefined;
@@ -194,6 +237,10 @@ export class DnsServer {
         if (!(err instanceof DnsWireError)) throw err;
         this.countRejected(err);
         const answer = errorAnswer(msg, err);
+        this.count(
+          tcp,
+          !answer ? DROPPED : err.action === WireAction.BadVers ? BADVERS : (answer[3] as number) & 0x0f,
+        );
         if (answer) reply(answer);
         return;
       }
@@ -204,6 +251,7 @@ export class DnsServer {
         q.qtype === QTYPE_IXFR
       ) {
         this.stats.refused++;
+        this.count(tcp, RCode.Refused);
         reply(rcodeAnswer(msg, q, RCode.Refused, recursion));
         return;
       }
@@ -214,18 +262,26 @@ export class DnsServer {
         this.stats.answered++;
         if (a.rcode === RCode.NXDomain) this.stats.nxdomain++;
         if ((answer[2] as number) & 0x02) this.stats.truncated++;
+        this.count(tcp, a.rcode & 0x0f);
         reply(answer);
         return;
       }
       // Not ours: forward when the client may recurse and asked to (RD), else refuse.
       if (!recursion || ((q.flags >> 8) & 0x01) === 0 || !this.forwarder) {
         this.stats.refused++;
+        this.count(tcp, RCode.Refused);
         reply(rcodeAnswer(msg, q, RCode.Refused, recursion));
         return;
       }
       this.stats.forwarded++;
-      if (tcp) this.forwarder.forwardTcp(msg, q, reply);
-      else this.forwarder.forwardUdp(msg, q, reply);
+      // The upstream's answer (or our SERVFAIL) decides the RCODE; forwarding is the slow path,
+      // so a closure per forwarded query is fine.
+      const counted: Reply = (answer) => {
+        this.count(tcp, answer.length > 3 ? (answer[3] as number) & 0x0f : DROPPED);
+        reply(answer);
+      };
+      if (tcp) this.forwarder.forwardTcp(msg, q, counted);
+      else this.forwarder.forwardUdp(msg, q, counted);
     } catch (err) {
       // A bug, not bad input: count it, keep serving.
       this.stats.internalErrors++;
@@ -249,6 +305,11 @@ export class DnsServer {
       this.aclCache.set(client, ok);
     }
     return ok;
+  }
+
+  private count(tcp: boolean, rcode: number): void {
+    const row = this.stats.byRcode[tcp ? 1 : 0] as number[];
+    row[rcode] = (row[rcode] as number) + 1;
   }
 
   private countRejected(err: DnsWireError): void {

@@ -1,4 +1,6 @@
+import type { Encapsulation } from '@netspan/ipam';
 import type { Etcd3, IKeyValue, Lease, Watcher } from 'etcd3';
+import { decodeNetwork } from './codec.js';
 import { etcdFailure } from './errors.js';
 import type { Keys } from './keys.js';
 
@@ -20,6 +22,16 @@ export interface AgentRecord {
 export interface StoredAgent {
   record: AgentRecord;
   modRevision: number;
+}
+
+/** What the agents part of the audit reads, all at one revision. */
+export interface AgentsAt {
+  revision: number;
+  agents: StoredAgent[];
+  /** `agent-reports/<host>` values (JSON written by `saveReport`), by host. */
+  reports: Map<string, string>;
+  /** Every network, as agents are told about it. */
+  networks: Array<{ name: string; vni: number; encapsulation: Encapsulation }>;
 }
 
 export type RegisterResult = { ok: true; modRevision: number } | { ok: false; holder: AgentRecord };
@@ -58,6 +70,8 @@ export class EtcdAgentRegistry {
   private closed = false;
   /** Keys we hold: re-put under a fresh lease if ours is lost. */
   private readonly held = new Map<string, AgentRecord>();
+  /** Report keys we hold (value as written), re-put with the registrations. */
+  private readonly reports = new Map<string, string>();
 
   constructor(
     private readonly client: Etcd3,
@@ -93,6 +107,10 @@ export class EtcdAgentRegistry {
     for (let attempt = 0; !this.closed && this.held.size > 0; attempt++) {
       try {
         for (const rec of [...this.held.values()]) await this.register(rec);
+        for (const [host, value] of [...this.reports]) {
+          const rec = this.held.get(host);
+          if (rec) await this.saveReport(host, rec.instanceId, value);
+        }
         return;
       } catch {
         await new Promise((r) => setTimeout(r, Math.min(2000, 200 * 2 ** attempt)).unref());
@@ -133,10 +151,75 @@ export class EtcdAgentRegistry {
     throw etcdFailure(new Error('registration kept racing'), `register agent ${rec.hostId}`);
   }
 
+  /**
+   * Stores (or, with `undefined`, removes) what an agent's last report said was wrong, under
+   * `agent-reports/<host>` on the same lease as its registration, while the registration is
+   * still this instance's. Any replica's audit reads it; it goes away with the registration.
+   */
+  async saveReport(hostId: string, instanceId: string, value: string | undefined): Promise<void> {
+    const key = this.keys.agentReport(hostId);
+    const rec = this.held.get(hostId);
+    if (!rec || rec.instanceId !== instanceId) return;
+    try {
+      if (value === undefined) {
+        this.reports.delete(hostId);
+        await this.client.delete().key(key).exec();
+        return;
+      }
+      this.reports.set(hostId, value);
+      const leaseId = await this.currentLease();
+      const agentKey = this.keys.agent(hostId);
+      const current = await this.client.get(agentKey).exec();
+      const kv = current.kvs[0];
+      if (!kv || decodeAgent(kv)?.record.instanceId !== instanceId) return;
+      await this.client
+        .if(agentKey, 'Mod', '==', Number(kv.mod_revision))
+        .then(this.client.put(key).value(value).lease(leaseId))
+        .commit();
+    } catch (err) {
+      throw etcdFailure(err, `save agent report ${hostId}`);
+    }
+  }
+
+  /** Registrations, reports and networks at one revision (0: now), for the audit. */
+  async readAt(revision: number): Promise<AgentsAt> {
+    try {
+      const at = <T extends { revision(r: number): T }>(b: T) => (revision ? b.revision(revision) : b);
+      const agentsRes = await at(this.client.getAll().prefix(this.keys.agents())).exec();
+      const rev = revision || Number(agentsRes.header.revision);
+      const [reportsRes, networksRes] = await Promise.all([
+        this.client.getAll().prefix(this.keys.agentReports()).revision(rev).exec(),
+        this.client.getAll().prefix(this.keys.networks()).revision(rev).exec(),
+      ]);
+      const agents: StoredAgent[] = [];
+      for (const kv of agentsRes.kvs) {
+        const a = decodeAgent(kv);
+        if (a) agents.push(a);
+      }
+      const reports = new Map<string, string>();
+      for (const kv of reportsRes.kvs) {
+        const parsed = this.keys.parse(kv.key.toString());
+        if (parsed?.kind === 'agent-report') reports.set(parsed.host, kv.value.toString());
+      }
+      const networks: AgentsAt['networks'] = [];
+      for (const kv of networksRes.kvs) {
+        const n = decodeNetwork(kv.value, Number(kv.mod_revision), Number(kv.create_revision));
+        if (n)
+          networks.push({ name: n.network.name, vni: n.network.vni, encapsulation: n.network.encapsulation });
+      }
+      return { revision: rev, agents, reports, networks };
+    } catch (err) {
+      throw etcdFailure(err, 'read agents for the audit');
+    }
+  }
+
   /** Removes the host's key if it still belongs to `instanceId` (a newer session keeps it). */
   async unregister(hostId: string, instanceId: string): Promise<void> {
     const held = this.held.get(hostId);
-    if (held?.instanceId === instanceId) this.held.delete(hostId);
+    if (held?.instanceId === instanceId) {
+      this.held.delete(hostId);
+      this.reports.delete(hostId);
+    }
     const key = this.keys.agent(hostId);
     try {
       const current = await this.client.get(key).exec();
@@ -146,7 +229,7 @@ export class EtcdAgentRegistry {
       if (existing && existing.record.instanceId !== instanceId) return;
       await this.client
         .if(key, 'Mod', '==', Number(kv.mod_revision))
-        .then(this.client.delete().key(key))
+        .then(this.client.delete().key(key), this.client.delete().key(this.keys.agentReport(hostId)))
         .commit();
     } catch (err) {
       throw etcdFailure(err, `unregister agent ${hostId}`);
@@ -226,6 +309,7 @@ export class EtcdAgentRegistry {
   async close(): Promise<void> {
     this.closed = true;
     this.held.clear();
+    this.reports.clear();
     const lease = this.lease;
     this.lease = undefined;
     this.leaseId = undefined;

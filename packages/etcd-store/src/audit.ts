@@ -29,7 +29,9 @@ export type AuditKind =
   /** A `reserved/<net>/<ip>` key without the reservation it indexes. */
   | 'orphan-reserved-index'
   /** A value that cannot be decoded. */
-  | 'corrupt-value';
+  | 'corrupt-value'
+  /** A host agent's plumbing (as it reported it) that disagrees with the desired state. */
+  | 'agent-drift';
 
 export interface AuditFinding {
   kind: AuditKind;

@@ -1,5 +1,6 @@
 export {
   type AgentRecord,
+  type AgentsAt,
   type AgentWatchHandlers,
   EtcdAgentRegistry,
   type RegisterResult,

@@ -5,6 +5,7 @@
  *
  * | key                                   | value                                  |
  * |---------------------------------------|----------------------------------------|
+ * | `agent-reports/<host>`                | agent's plumbing drift (same lease; only while it has drift) |
  * | `agents/<host>`                       | agent registration (bound to a lease)  |
  * | `clients/<net>/<client-id, %-encoded>` | address (client index, same txn as lease) |
  * | `election/<job>/...`                  | leader election for background jobs    |
@@ -80,6 +81,13 @@ export class Keys {
   agents(): string {
     return `${this.prefix}agents/`;
   }
+  /** Beside `agents/`, not under it: a report changing never wakes the registry watchers. */
+  agentReport(host: string): string {
+    return `${this.prefix}agent-reports/${host}`;
+  }
+  agentReports(): string {
+    return `${this.prefix}agent-reports/`;
+  }
   tokens(): string {
     return `${this.prefix}tokens/`;
   }
@@ -127,6 +135,8 @@ export class Keys {
         return parts.length === 1 && a && /^\d+$/.test(a) ? { kind: 'vni', vni: Number(a) } : undefined;
       case 'agents':
         return parts.length === 1 && a ? { kind: 'agent', host: a } : undefined;
+      case 'agent-reports':
+        return parts.length === 1 && a ? { kind: 'agent-report', host: a } : undefined;
       case 'replicas':
         return parts.length === 1 && a ? { kind: 'replica', id: a } : undefined;
       case 'tokens':
@@ -163,6 +173,7 @@ export type ParsedKey =
   | { kind: 'reserved'; network: string; address: string }
   | { kind: 'vni'; vni: number }
   | { kind: 'agent'; host: string }
+  | { kind: 'agent-report'; host: string }
   | { kind: 'replica'; id: string }
   | { kind: 'token'; id: string }
   | { kind: 'record'; zone: string; name: string; type: string; id: string };

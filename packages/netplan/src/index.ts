@@ -36,6 +36,7 @@ export {
   normalizeNft,
   parseNftCounters,
 } from './nft.js';
+export { type ObservedNetwork, observePlumbing } from './observe.js';
 export { plan } from './plan.js';
 export { type ReconcileOptions, type ReconcileResult, reconcile } from './reconcile.js';
 export { type ExecRunnerOptions, execRunner } from './runner.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { NetplanError } from './errors.js';
 import { reconcile } from './reconcile.js';
-import { fixtureRunner, loadFixture } from './test-fixtures.js';
+import { actualOf, fixtureRunner, loadFixture } from './test-fixtures.js';
 
 const convergedFx = loadFixture('converged');
 const emptyFx = loadFixture('empty');
@@ -12,7 +12,12 @@ describe('reconcile', () => {
   it('on a converged host only reads', async () => {
     const runner = fixtureRunner(convergedFx);
     const r = await reconcile(convergedFx.desired, runner);
-    assert.deepEqual(r, { steps: [], driftRepaired: 0, problems: [] });
+    assert.deepEqual(
+      { ...r, actual: undefined },
+      { steps: [], driftRepaired: 0, problems: [], actual: undefined },
+    );
+    // What it read is handed back (the agent reports it without reading again).
+    assert.deepEqual(r.actual, actualOf(convergedFx));
     assert.deepEqual(
       runner.calls.map((c) => c.argv.join(' ')).sort(),
       [...READS, 'nft list table bridge netspan'].sort(),

@@ -1,7 +1,7 @@
 import { readActual } from './actual.js';
 import { NetplanError, NetplanErrorCode } from './errors.js';
 import { plan } from './plan.js';
-import type { HostPlumbing, PlanLogger, Runner, Step } from './types.js';
+import type { ActualState, HostPlumbing, PlanLogger, Runner, Step } from './types.js';
 
 export interface ReconcileOptions {
   log?: PlanLogger;
@@ -16,6 +16,8 @@ export interface ReconcileResult {
   driftRepaired: number;
   /** Failed steps, and anything still differing after the pass. Empty when the host converged. */
   problems: string[];
+  /** The host as last read: after the steps when there were any, else before (nothing changed). */
+  actual: ActualState;
 }
 
 /**
@@ -31,7 +33,8 @@ export async function reconcile(
   options: ReconcileOptions = {},
 ): Promise<ReconcileResult> {
   const { log, signal } = options;
-  const steps = plan(desired, await readActual(runner));
+  let actual = await readActual(runner);
+  const steps = plan(desired, actual);
   const problems: string[] = [];
   let driftRepaired = 0;
   for (const step of steps) {
@@ -52,9 +55,10 @@ export async function reconcile(
   }
   if (steps.length > 0) {
     // Read back and verify, as CNI's ensure* helpers do: what is still off is a problem to report.
-    for (const left of plan(desired, await readActual(runner))) {
+    actual = await readActual(runner);
+    for (const left of plan(desired, actual)) {
       problems.push(`not converged: ${left.why}`);
     }
   }
-  return { steps, driftRepaired, problems };
+  return { steps, driftRepaired, problems, actual };
 }

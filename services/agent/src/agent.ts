@@ -7,6 +7,8 @@ import {
   execRunner,
   type HostPlumbing,
   type NetworkPlumbing,
+  type ObservedNetwork,
+  observePlumbing,
   type Runner,
   reconcile,
 } from '@netspan/netplan';
@@ -166,8 +168,10 @@ export class Agent {
     const problems = [...plan.problems];
     let steps = 0;
     let drift = 0;
+    let observed: ObservedNetwork[] | undefined;
     try {
       const res = await reconcile(plan.host, this.runner, { log: this.log });
+      observed = observePlumbing(res.actual);
       steps = res.steps.length;
       // Steps against an unchanged desired state are drift (someone changed the host);
       // steps after a change of desired state are convergence.
@@ -193,7 +197,14 @@ export class Agent {
         },
         'reconciled',
       );
-    this.control.report({ desiredRevision: state.revision, driftRepaired: drift, problems });
+    // What the host looks like now goes with the report: ipamd judges it against what it sent.
+    this.control.report({
+      desiredRevision: state.revision,
+      driftRepaired: drift,
+      problems,
+      networks: observed ?? [],
+      observed: observed !== undefined,
+    });
   }
 
   async stop(): Promise<void> {

@@ -16,6 +16,7 @@ import {
 } from '@netspan/ipam';
 import type { Logger } from '@netspan/log';
 import { type HostQuota, RateLimiter } from './abuse.js';
+import { expectedFromDesired, judgePlumbing, type StoredAgentReport } from './agent-drift.js';
 import type { JoinTokens } from './tokens.js';
 
 export const AGENT_VERSION_MAX = 64;
@@ -34,9 +35,20 @@ interface Session {
   /** A write was refused by flow control: send the latest state on 'drain'. */
   blocked: boolean;
   lastReport: pb.PlumbingReport | undefined;
+  /** The last DesiredState sent: what a report answering it is judged against. */
+  lastState: pb.DesiredState__Input | undefined;
+  /** Drift and problems as last stored in etcd (JSON; '' = none stored). */
+  storedReport: string;
+  /** Report writes, in order (each waits for the one before). */
+  reportWrite: Promise<void>;
   timer: NodeJS.Timeout | undefined;
   ended: boolean;
 }
+
+/** Bounds on what one report may make us store (a hostile agent cannot bloat etcd). */
+const MAX_STORED_PROBLEMS = 20;
+const MAX_STORED_DRIFT = 100;
+const MAX_PROBLEM_LENGTH = 300;
 
 export interface AgentHubOptions {
   engine: IpamEngine;
@@ -258,6 +270,11 @@ export class AgentHub {
     await this.o.registry.close();
   }
 
+  /** Sessions this replica holds. */
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
   hosts(): HostInfo[] {
     const all = this.allNetworkNames();
     return [...this.agents.values()]
@@ -322,6 +339,7 @@ export class AgentHub {
       } else if (msg.report) {
         session.lastReport = msg.report;
         const r = msg.report;
+        this.judgeReport(session, r);
         if ((r.driftRepaired ?? 0) > 0 || (r.problems ?? []).length > 0) {
           this.o.log.info(
             {
@@ -402,6 +420,9 @@ export class AgentHub {
       lastSentKey: '',
       blocked: false,
       lastReport: undefined,
+      lastState: undefined,
+      storedReport: '',
+      reportWrite: Promise.resolve(),
       timer: undefined,
       ended: false,
     };
@@ -460,6 +481,50 @@ export class AgentHub {
     });
     this.sendState(s, this.allNetworkNames());
     return s;
+  }
+
+  /**
+   * Judges a report's observed plumbing against the desired state it answers, and keeps what
+   * disagrees (with the agent's own problems) in etcd for the audit, only when that changed:
+   * a healthy agent's reports cost no write. A report about an older state is skipped: the
+   * newer one is on its way, and so is the report answering it.
+   */
+  private judgeReport(s: Session, r: pb.PlumbingReport): void {
+    const state = s.lastState;
+    if (s.ended || !state || Number(r.desiredRevision) !== Number(state.revision)) return;
+    const drift = r.observed
+      ? judgePlumbing(expectedFromDesired(s.record, state), r.networks ?? []).slice(0, MAX_STORED_DRIFT)
+      : [];
+    const problems = (r.problems ?? [])
+      .slice(0, MAX_STORED_PROBLEMS)
+      .map((p) => (p.length > MAX_PROBLEM_LENGTH ? `${p.slice(0, MAX_PROBLEM_LENGTH)}…` : p));
+    const content = drift.length > 0 || problems.length > 0 ? JSON.stringify({ drift, problems }) : '';
+    if (content === s.storedReport) return;
+    s.storedReport = content;
+    if (drift.length > 0)
+      this.o.log.warn(
+        { host: s.record.hostId, revision: Number(r.desiredRevision), drift: drift.map((d) => d.detail) },
+        'agent plumbing disagrees with the desired state',
+      );
+    const stored: StoredAgentReport | undefined = content
+      ? {
+          instanceId: s.record.instanceId,
+          desiredRevision: Number(r.desiredRevision),
+          reportedAtMs: Date.now(),
+          drift,
+          problems,
+        }
+      : undefined;
+    const { hostId, instanceId } = s.record;
+    s.reportWrite = s.reportWrite
+      .then(() => this.o.registry.saveReport(hostId, instanceId, stored && JSON.stringify(stored)))
+      .catch((err: unknown) => {
+        s.storedReport = '?'; // unknown: the next report writes again
+        this.o.log.warn(
+          { host: hostId, err: err instanceof Error ? err.message : String(err) },
+          'could not store the agent report',
+        );
+      });
   }
 
   private endSession(s: Session, err: grpc.ServiceError): void {
@@ -594,10 +659,12 @@ export class AgentHub {
     const shared = this.sharedState(all);
     let key: string;
     let message: pb.ControlMessage__Input | Buffer;
+    let stateOf: pb.DesiredState__Input;
     if (!s.wantGuests) {
       const group = this.groupState(s.record, shared);
       key = group.key;
       message = group.bytes ?? group.message;
+      stateOf = group.message.desiredState as pb.DesiredState__Input;
     } else {
       // Guest locations leave out the agent's own guests: this state is the agent's alone.
       const views = this.o.engine.views;
@@ -616,17 +683,17 @@ export class AgentHub {
         }
       }
       key = `${nets.key}|${shared.peersKey}|${keyParts.join('|')}`;
-      message = {
-        desiredState: {
-          revision: Math.max(views.revision, this.agentsRevision),
-          networks: nets.networks,
-          peers: shared.peers,
-          guests,
-        },
+      stateOf = {
+        revision: Math.max(views.revision, this.agentsRevision),
+        networks: nets.networks,
+        peers: shared.peers,
+        guests,
       };
+      message = { desiredState: stateOf };
     }
     if (key === s.lastSentKey) return;
     s.lastSentKey = key;
+    s.lastState = stateOf;
     // A Buffer is passed through by the Session serializer (preEncodedAgentService).
     const ok = s.call.write(message as pb.ControlMessage__Input);
     this.stats.desiredStatesSent++;

@@ -1,19 +1,34 @@
 import type { pb } from '@netspan/api';
-import type { AuditFinding, EtcdIpamStore } from '@netspan/etcd-store';
+import type { AuditFinding, EtcdAgentRegistry, EtcdIpamStore, Keys } from '@netspan/etcd-store';
 import { validateNetworkName } from '@netspan/ipam';
 import type { Logger } from '@netspan/log';
+import { auditAgents } from './agent-drift.js';
 import { type InflightTracker, unary } from './handlers.js';
 
 /**
  * An extra audit check run after the store's key-consistency checks, at the same etcd
- * revision. Extension point: the agent work (issue 4) adds the "agent-drift" check here —
- * findings from agents' PlumbingReports that disagree with desired state — and DNS can add
- * record checks. `fix` asks the check to repair with revision-conditional writes only.
+ * revision (`agentDriftCheck` below; DNS could add record checks). `fix` asks the check to
+ * repair with revision-conditional writes only.
  */
 export interface AuditCheck {
   /** The finding kinds it reports, e.g. `agent-drift`. */
   readonly kinds: readonly string[];
   run(o: { revision: number; network: string | undefined; fix: boolean }): Promise<AuditFinding[]>;
+}
+
+/**
+ * `agent-drift`: live agents whose reported plumbing disagrees with the desired state at the
+ * audit's revision (see agent-drift.ts). Never fixed by the audit: the host is the agent's to
+ * repair, which it does on its next reconcile.
+ */
+export function agentDriftCheck(registry: EtcdAgentRegistry, keys: Keys): AuditCheck {
+  return {
+    kinds: ['agent-drift'],
+    async run({ revision, network }) {
+      const at = await registry.readAt(revision);
+      return auditAgents(at, (host) => keys.agentReport(host).slice(keys.prefix.length), network);
+    },
+  };
 }
 
 /**

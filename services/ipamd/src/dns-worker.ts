@@ -32,6 +32,14 @@ process.on('message', (m: ToWorker) => {
       log,
     });
     server = s;
+    // Counters go to the primary in bulk, never per query: every interval, when they changed.
+    let sent = '';
+    setInterval(() => {
+      const now = JSON.stringify(s.stats);
+      if (now === sent) return;
+      sent = now;
+      send({ t: 'stats', stats: s.stats, conflicts: index.stats.conflicts });
+    }, m.statsIntervalMs).unref();
     s.start().then(
       (a) => send({ t: 'ready', port: a.port }),
       (err: unknown) => {

@@ -3,10 +3,12 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import {
+  addDnsStats,
   ClientAcl,
   DnsServer,
   type DnsStats,
   type Endpoint,
+  emptyDnsStats,
   type LeaseInfo,
   type RecordObserver,
   type StoredRecord,
@@ -26,6 +28,8 @@ export interface DnsWorkerInit {
   allowRecursion: string[];
   logLevel: string;
   logFormat: string;
+  /** How often the worker sends its counters (when they changed), in ms. */
+  statsIntervalMs: number;
 }
 
 /** Messages from the primary to a DNS worker. */
@@ -35,6 +39,7 @@ export type FromWorker =
   | { t: 'hello' }
   | { t: 'ready'; port: number }
   | { t: 'failed'; error: string }
+  /** The worker's counters since it started (totals, not deltas: a lost message loses nothing). */
   | { t: 'stats'; stats: DnsStats; conflicts: number };
 
 export interface DnsOptions {
@@ -46,6 +51,8 @@ export interface DnsOptions {
   workers: number;
   logLevel: string;
   logFormat: string;
+  /** How often workers report their counters to this process (default 1000 ms). */
+  statsIntervalMs?: number;
 }
 
 function leaseInfo(l: StoredLease): LeaseInfo {
@@ -106,7 +113,13 @@ export class IpamdDns implements StoreObserver {
   private stopping = false;
   private watching: Promise<void> | undefined;
   private init: DnsWorkerInit | undefined;
-  readonly workerStats: DnsStats[] = [];
+  /**
+   * Each worker's counters, as it last reported them. Workers count in their own process and
+   * send their totals every statsIntervalMs (only when they changed), so a query costs no IPC.
+   */
+  private readonly workerStats = new Map<Worker, DnsStats>();
+  /** Counters of workers that exited (so the totals never go down). */
+  private readonly retiredStats: DnsStats = emptyDnsStats();
 
   constructor(
     private readonly opts: DnsOptions,
@@ -123,8 +136,16 @@ export class IpamdDns implements StoreObserver {
     });
   }
 
+  /**
+   * Queries counted by this process's server or by every worker (reported within a
+   * statsIntervalMs), including workers that have exited; undefined when DNS is not served.
+   */
   get stats(): DnsStats | undefined {
-    return this.server?.stats;
+    if (this.server) return this.server.stats;
+    if (!this.init) return undefined;
+    const total = addDnsStats(emptyDnsStats(), this.retiredStats);
+    for (const s of this.workerStats.values()) addDnsStats(total, s);
+    return total;
   }
 
   /**
@@ -168,6 +189,7 @@ export class IpamdDns implements StoreObserver {
         allowRecursion: this.opts.allowRecursion,
         logLevel: this.opts.logLevel,
         logFormat: this.opts.logFormat,
+        statsIntervalMs: this.opts.statsIntervalMs ?? 1000,
       };
       cluster.setupPrimary({ exec: fileURLToPath(new URL('./dns-worker.js', import.meta.url)), args: [] });
       await Promise.all(Array.from({ length: this.opts.workers }, () => this.fork()));
@@ -196,11 +218,14 @@ export class IpamdDns implements StoreObserver {
         } else if (m.t === 'failed') {
           clearTimeout(timer);
           reject(new Error(`DNS worker failed: ${m.error}`));
-        } else if (m.t === 'stats') this.workerStats.push(m.stats);
+        } else if (m.t === 'stats') this.workerStats.set(w, m.stats);
       });
       w.on('exit', (code, signal) => {
         this.workers.delete(w);
         this.forked.delete(w);
+        const last = this.workerStats.get(w);
+        if (last) addDnsStats(this.retiredStats, last);
+        this.workerStats.delete(w);
         clearTimeout(timer);
         if (this.stopping) return;
         this.log.error({ pid: w.process.pid, code, signal }, 'DNS worker exited; starting another');

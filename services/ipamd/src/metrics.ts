@@ -1,7 +1,9 @@
+import { RCODE_LABELS } from '@netspan/dns';
 import type { EtcdIpamStore, TxnOutcome } from '@netspan/etcd-store';
 import type { IpamEngine } from '@netspan/ipam';
 import { Counter, counterFrom, Gauge, Histogram, newRegistry, type Registry } from '@netspan/metrics';
 import type { DhcpUdpListener } from './dhcp-udp.js';
+import type { IpamdDns } from './dns.js';
 import type { LeaderJob } from './leader.js';
 
 /** What the scrape-time collectors read; bound once the pieces exist. */
@@ -10,6 +12,10 @@ export interface MetricSources {
   store: EtcdIpamStore;
   jobs: readonly LeaderJob[];
   dhcpUdp: DhcpUdpListener | undefined;
+  /** The DNS side (its counters exist only with --dns-listen). */
+  dns: IpamdDns;
+  /** Live agents: every replica's registrations (the watch), and the sessions this one holds. */
+  agents: { registered(): number; held(): number };
   /** etcd's head revision at the last health probe (0 before the first answer). */
   headRevision(): number;
   /** Whether the last health probe reached etcd. */
@@ -24,8 +30,8 @@ const ETCD_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25
  * metric table is written from it). Hot paths update counters through the few `observe*`
  * methods; everything that ipamd already keeps (views, stats) is read at scrape time.
  *
- * Extension points: the agent service (issue 4) and DNS (issue 5) add their series here
- * (`netspan_agents_registered`, `netspan_dns_queries_total{rcode}`), on the same registry.
+ * DNS counters live where queries are answered (this process, or each DNS worker process,
+ * which reports its totals every second): a query never costs a call into prom-client or IPC.
  */
 export class IpamdMetrics {
   readonly registry: Registry;
@@ -255,6 +261,86 @@ export class IpamdMetrics {
       registers,
       collect() {
         for (const j of src()?.jobs ?? []) jobFeed(this, j.runs, { job: j.name });
+      },
+    });
+
+    const dnsFeed = counterFrom();
+    new Counter({
+      name: 'netspan_dns_queries_total',
+      help:
+        'DNS queries by transport (udp, tcp) and the RCODE of the answer (NOERROR, NXDOMAIN, ' +
+        'REFUSED, SERVFAIL, FORMERR, NOTIMP, BADVERS; forwarded queries: the upstream answer), ' +
+        'or dropped (no answer: not a DNS query). With DNS workers, up to a second behind.',
+      labelNames: ['transport', 'rcode'],
+      registers,
+      collect() {
+        const st = src()?.dns.stats;
+        if (!st) return;
+        st.byRcode.forEach((row, t) => {
+          const transport = t === 0 ? 'udp' : 'tcp';
+          row.forEach((n, i) => {
+            const labels = { transport, rcode: RCODE_LABELS[i] ?? String(i) };
+            if (n > 0) dnsFeed(this, n, labels);
+            // Zero series for the usual RCODEs, so rate() works from the first query.
+            else if (i <= 5) this.inc(labels, 0);
+          });
+        });
+      },
+    });
+    new Counter({
+      name: 'netspan_dns_forwarded_total',
+      help: 'DNS queries outside our zones forwarded to --dns-upstream (their answers count in netspan_dns_queries_total).',
+      registers,
+      collect() {
+        const st = src()?.dns.stats;
+        if (st) dnsFeed(this, st.forwarded);
+      },
+    });
+    new Counter({
+      name: 'netspan_dns_forward_failures_total',
+      help: 'Forwarded DNS queries no upstream answered in time (each was answered SERVFAIL).',
+      registers,
+      collect() {
+        const st = src()?.dns.stats;
+        if (st) dnsFeed(this, st.forwardFailed);
+      },
+    });
+    new Counter({
+      name: 'netspan_dns_truncated_total',
+      help: 'DNS answers over UDP that did not fit and were sent truncated (TC: the client retries over TCP).',
+      registers,
+      collect() {
+        const st = src()?.dns.stats;
+        if (st) dnsFeed(this, st.truncated);
+      },
+    });
+    new Counter({
+      name: 'netspan_dns_hostname_conflicts_total',
+      help:
+        'Times a lease asked for a hostname another lease of the network holds: the newcomer ' +
+        'gets no DNS records (the log names both).',
+      registers,
+      collect() {
+        const d = src()?.dns;
+        if (d) dnsFeed(this, d.index.stats.conflicts);
+      },
+    });
+    new Gauge({
+      name: 'netspan_agents_registered',
+      help: 'Live host agents registered with any replica (this replica’s view of etcd).',
+      registers,
+      collect() {
+        const a = src()?.agents;
+        if (a) this.set(a.registered());
+      },
+    });
+    new Gauge({
+      name: 'netspan_agent_sessions',
+      help: 'Agent sessions this replica holds (sum over replicas = netspan_agents_registered).',
+      registers,
+      collect() {
+        const a = src()?.agents;
+        if (a) this.set(a.held());
       },
     });
   }

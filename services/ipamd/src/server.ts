@@ -18,7 +18,7 @@ import { type MetricsServer, startMetricsServer } from '@netspan/metrics';
 import { HostQuota, RateLimiter } from './abuse.js';
 import { adminService } from './admin.js';
 import { AgentHub, preEncodedAgentService } from './agents.js';
-import { auditService } from './audit.js';
+import { agentDriftCheck, auditService } from './audit.js';
 import type { IpamdConfig } from './config.js';
 import { DhcpUdpListener } from './dhcp-udp.js';
 import { IpamdDns } from './dns.js';
@@ -168,12 +168,13 @@ export async function startIpamd(
       log.error({ err: IpamError.from(err).message }, 'bootstrap token rejected'),
     );
   }
+  const agentRegistry = new EtcdAgentRegistry(etcd, store.keys, {
+    ttlSeconds: cfg.agentTtlSeconds,
+    onLeaseLost: (err) => log.warn({ err: err.message }, 'agent sessions lease lost; re-registering them'),
+  });
   const agents = new AgentHub({
     engine,
-    registry: new EtcdAgentRegistry(etcd, store.keys, {
-      ttlSeconds: cfg.agentTtlSeconds,
-      onLeaseLost: (err) => log.warn({ err: err.message }, 'agent sessions lease lost; re-registering them'),
-    }),
+    registry: agentRegistry,
     tokens,
     dhcpServer,
     leases: dhcp,
@@ -214,7 +215,7 @@ export async function startIpamd(
   server.addService(agentService.definition, { Session: agents.session, Relay: agents.relay });
   server.addService(pkg.AdminService.service, {
     ...adminService(tokens, agents, log, inflight),
-    ...auditService(store, log, inflight),
+    ...auditService(store, log, inflight, [agentDriftCheck(agentRegistry, store.keys)]),
   });
   const health = new HealthReporter(store, log);
   health.addToServer(server);
@@ -292,6 +293,8 @@ export async function startIpamd(
       store,
       jobs,
       dhcpUdp,
+      dns,
+      agents: { registered: () => agents.agents.size, held: () => agents.sessionCount },
       headRevision: () => health.headRevision,
       etcdUp: () => health.etcdUp,
     });

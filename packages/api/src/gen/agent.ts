@@ -39,6 +39,7 @@ export interface ProtoGrpcType {
        */
       NetworkService: SubtypeConstructor<typeof grpc.Client, _netspan_v1_NetworkServiceClient> & { service: _netspan_v1_NetworkServiceDefinition }
       NetworkUsage: MessageTypeDefinition
+      ObservedNetwork: MessageTypeDefinition
       Peer: MessageTypeDefinition
       PlumbingReport: MessageTypeDefinition
       Pool: MessageTypeDefinition

@@ -61,6 +61,7 @@ export type * from './netspan/v1/Location.js';
 export type * from './netspan/v1/Network.js';
 export type * from './netspan/v1/NetworkService.js';
 export type * from './netspan/v1/NetworkUsage.js';
+export type * from './netspan/v1/ObservedNetwork.js';
 export type * from './netspan/v1/Peer.js';
 export type * from './netspan/v1/PlumbingReport.js';
 export type * from './netspan/v1/Pool.js';

@@ -4,6 +4,9 @@ import { formatTable } from '../format.js';
 import { dataText, isData } from '../output.js';
 import type { CommandSpec } from '../spec.js';
 
+/** Kinds --fix never repairs: each finding says what resolves it. */
+const NEVER_FIXED = new Set(['reservation-conflict', 'corrupt-value', 'agent-drift']);
+
 export const auditCommands: CommandSpec[] = [
   {
     group: 'audit',
@@ -27,17 +30,22 @@ export const auditCommands: CommandSpec[] = [
       'ipamd reads every key at one etcd revision: service goes on while it runs.',
       'Found: leases outside their network CIDR or under a missing network, client index keys',
       'without a lease, leases without an index key, reservations held by another client or',
-      'missing their index, and values that cannot be decoded.',
+      'missing their index, values that cannot be decoded, and host agents whose plumbing (as they',
+      'last reported it) disagrees with the desired state: a missing bridge, VXLAN device or flood',
+      'entry for a live peer, or a flood entry or network that should be gone (agent-drift).',
       '--fix deletes stray leases and index keys and restores missing index keys; every repair',
       'is skipped if a key changed after the read. It never takes an address from a client that',
       'holds it (reservation conflicts) and never touches undecodable values: those are reported',
-      'with the command that resolves them.',
+      'with the command that resolves them. Agents repair their own hosts on their next resync;',
+      '--fix cannot.',
       'Exit status: 0 when nothing is left to repair, 1 when findings remain.',
     ],
     async action(ctx, inv) {
       const network = stringFlag(inv.flags, 'network') ?? '';
       const fix = boolFlag(inv.flags, 'fix');
+      const progress = ctx.progress(`auditing ${network ? `network ${network}` : 'every network'}`);
       const res = await ctx.call('admin', 'Audit', { network, fix });
+      progress.done();
       const open = res.findings.filter((f) => !f.fixed).length;
       if (isData(ctx.output)) ctx.print(dataText(ctx.output, res));
       else {
@@ -56,10 +64,11 @@ export const auditCommands: CommandSpec[] = [
             `${res.findings.length} finding(s), ${res.findings.length - open} fixed`,
         );
       }
+      const fixable = res.findings.filter((f) => !f.fixed && !NEVER_FIXED.has(f.kind)).length;
       if (open > 0)
         throw new CliError(
           `${open} finding(s) not repaired` +
-            (fix
+            (fix || fixable === 0
               ? ': resolve them as each one says, then audit again'
               : '; run again with --fix to repair what is safe'),
         );

@@ -112,12 +112,15 @@ export const leaseCommands: CommandSpec[] = [
     async action(ctx, inv) {
       const req = listLeasesRequest(inv.flags);
       const all = boolFlag(inv.flags, 'all');
+      const progress = all ? ctx.progress('listing leases') : undefined;
       let page = await ctx.call('ipam', 'ListLeases', req);
       const leases: pb.Lease[] = [...page.leases];
-      while (all && page.nextPageToken) {
+      for (let pages = 1; all && page.nextPageToken; pages++) {
+        progress?.update(`${leases.length} leases, ${pages} page(s)`);
         page = await ctx.call('ipam', 'ListLeases', { ...req, pageToken: page.nextPageToken });
         leases.push(...page.leases);
       }
+      progress?.done();
       const nextPageToken = all ? '' : page.nextPageToken;
       if (isData(ctx.output)) {
         ctx.print(dataText(ctx.output, all ? { leases, nextPageToken } : page));

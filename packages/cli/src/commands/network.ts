@@ -119,7 +119,9 @@ export const networkCommands: CommandSpec[] = [
     async action(ctx, inv) {
       const name = inv.args[0] as string;
       const force = boolFlag(inv.flags, 'force');
+      const progress = ctx.progress(`deleting network ${name}${force ? ' and its leases' : ''}`);
       const res = await ctx.call('network', 'DeleteNetwork', { name, force });
+      progress.done();
       if (isData(ctx.output)) ctx.print(dataText(ctx.output, res));
       else ctx.print(`network ${name} deleted (${res.leasesDeleted} leases deleted)`);
     },

@@ -1,5 +1,6 @@
 // Original file: proto/netspan/v1/agent.proto
 
+import type { ObservedNetwork__Input as _netspan_v1_ObservedNetwork__Input, ObservedNetwork as _netspan_v1_ObservedNetwork } from '../../netspan/v1/ObservedNetwork.js';
 import type { Long } from '@grpc/proto-loader';
 
 /**
@@ -15,6 +16,15 @@ export interface PlumbingReport__Input {
    * human-readable disagreements it could not repair
    */
   'problems'?: (string)[];
+  /**
+   * the host's netspan plumbing as read back after the pass (when `observed`); ipamd compares
+   * it with the desired state it sent, and `netspanctl audit` reports what disagrees
+   */
+  'networks'?: (_netspan_v1_ObservedNetwork__Input)[];
+  /**
+   * false when the agent could not read its plumbing (or predates this field)
+   */
+  'observed'?: (boolean);
 }
 
 /**
@@ -30,4 +40,13 @@ export interface PlumbingReport {
    * human-readable disagreements it could not repair
    */
   'problems': (string)[];
+  /**
+   * the host's netspan plumbing as read back after the pass (when `observed`); ipamd compares
+   * it with the desired state it sent, and `netspanctl audit` reports what disagrees
+   */
+  'networks': (_netspan_v1_ObservedNetwork)[];
+  /**
+   * false when the agent could not read its plumbing (or predates this field)
+   */
+  'observed': (boolean);
 }
