@@ -188,6 +188,39 @@ describe('agent sessions', () => {
     await waitFor(async () => (await agentKeys()).length === 0, { what: 'unregistered' });
   });
 
+  it('keeps the registration when the same instance has moved to another replica and its old stream ends', async () => {
+    const other = await startIpamd({
+      etcdEndpoints: etcd.endpoints,
+      args: ['--agent-ttl', '2', '--bootstrap-token', BOOT],
+    });
+    const c2 = createClients(other.grpcAddress);
+    try {
+      const instanceId = randomUUID();
+      const onFirst = new FakeAgent({ hostId: 'h-moved', instanceId });
+      await waitFor(() => onFirst.welcome !== undefined, { what: 'welcome on the first replica' });
+      // The agent reconnects to the second replica while its stream to the first lingers.
+      const onSecond = new FakeAgent({ hostId: 'h-moved', instanceId }, c2);
+      await waitFor(() => onSecond.welcome !== undefined, { what: 'welcome on the second replica' });
+      // The old stream ends now: the first replica must not remove what the second holds.
+      onFirst.close();
+      await onFirst.ended;
+      for (let i = 0; i < 6; i++) {
+        onSecond.heartbeat();
+        await new Promise((r) => setTimeout(r, 500));
+        assert.deepEqual(
+          await agentKeys(),
+          ['/netspan/v1/agents/h-moved'],
+          `registration gone after ${i * 0.5} s`,
+        );
+      }
+      onSecond.close();
+      await waitFor(async () => (await agentKeys()).length === 0, { what: 'unregistered by its holder' });
+    } finally {
+      c2.close();
+      await other.stop();
+    }
+  });
+
   it('ends a silent session after the TTL and removes its registration', async () => {
     const a = new FakeAgent({ hostId: 'h-silent' });
     await waitFor(() => a.welcome !== undefined, { what: 'welcome' });

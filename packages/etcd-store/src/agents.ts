@@ -106,7 +106,7 @@ export class EtcdAgentRegistry {
   private async reattach(): Promise<void> {
     for (let attempt = 0; !this.closed && this.held.size > 0; attempt++) {
       try {
-        for (const rec of [...this.held.values()]) await this.register(rec);
+        for (const rec of [...this.held.values()]) await this.register(rec, { onlyIfAbsent: true });
         for (const [host, value] of [...this.reports]) {
           const rec = this.held.get(host);
           if (rec) await this.saveReport(host, rec.instanceId, value);
@@ -122,7 +122,7 @@ export class EtcdAgentRegistry {
    * Registers `rec` if the host id is free, or held by the same agent instance (a
    * reconnect). Another live instance holding it is `{ ok: false }`.
    */
-  async register(rec: AgentRecord): Promise<RegisterResult> {
+  async register(rec: AgentRecord, opts: { onlyIfAbsent?: boolean } = {}): Promise<RegisterResult> {
     const key = this.keys.agent(rec.hostId);
     try {
       for (let attempt = 0; attempt < 5; attempt++) {
@@ -137,6 +137,13 @@ export class EtcdAgentRegistry {
           const existing = decodeAgent(kv);
           if (existing && existing.record.instanceId !== rec.instanceId) {
             return { ok: false, holder: existing.record };
+          }
+          // Re-attaching after a lost lease: a key that survived it is on another replica's
+          // lease, so the agent has moved there meanwhile. It is that replica's now.
+          if (opts.onlyIfAbsent) {
+            this.held.delete(rec.hostId);
+            this.reports.delete(rec.hostId);
+            return { ok: false, holder: existing?.record ?? rec };
           }
           res = await this.client.if(key, 'Mod', '==', Number(kv.mod_revision)).then(put).commit();
         }
@@ -227,6 +234,10 @@ export class EtcdAgentRegistry {
       if (!kv) return;
       const existing = decodeAgent(kv);
       if (existing && existing.record.instanceId !== instanceId) return;
+      // Only a registration on this replica's lease is this replica's to remove: the same
+      // instance may have reconnected to another replica while its old stream here lingered.
+      const ours = await this.leaseId?.catch(() => undefined);
+      if (ours === undefined || kv.lease !== ours) return;
       await this.client
         .if(key, 'Mod', '==', Number(kv.mod_revision))
         .then(this.client.delete().key(key), this.client.delete().key(this.keys.agentReport(hostId)))
