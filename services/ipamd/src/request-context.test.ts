@@ -6,21 +6,27 @@ import { requestContextActive, requestLogFields, withRequest } from './request-c
 describe('request context', () => {
   it('follows a call through its awaits, keeps overlapping calls apart, and switches off after', async () => {
     const seen: Record<string, unknown[]> = { a: [], b: [] };
-    const call = (id: string, ms: number) =>
+    // Each call waits on a gate the test opens, so the overlap does not depend on timers.
+    const gates: Record<string, () => void> = {};
+    const call = (id: string) =>
       withRequest({ method: 'S/M', requestId: id }, async () => {
         seen[id]?.push(requestLogFields());
-        await sleep(ms);
+        await new Promise<void>((open) => {
+          gates[id] = open;
+        });
         seen[id]?.push(requestLogFields());
-        await Promise.resolve();
+        await sleep(1);
         seen[id]?.push(requestLogFields());
       });
-    const a = call('a', 5);
-    const b = call('b', 40);
+    const a = call('a');
+    const b = call('b');
     assert.equal(requestContextActive(), 2);
+    gates.a?.();
     await a;
     await sleep(0);
     // A ended while B runs: B must still see its own context.
     assert.equal(requestContextActive(), 1);
+    gates.b?.();
     await b;
     await sleep(0);
     assert.equal(requestContextActive(), 0);
