@@ -68,7 +68,20 @@ it('gives 1,000 perfdhcp clients (relayed) 1,000 distinct addresses with zero dr
   // -R 1000 distinct clients, -n 1000 exchanges, at 250/s, waiting for late replies. The claim
   // is what this checks, not latency: on a loaded 2-core machine a reply can take more than
   // perfdhcp's default 1 s drop time, so it waits 5 s before calling an exchange lost.
-  const out = await perfdhcp(['-R', '1000', '-n', '1000', '-r', '250', '-p', '30', '-W', '2000000', '-d', '5']);
+  const out = await perfdhcp([
+    '-R',
+    '1000',
+    '-n',
+    '1000',
+    '-r',
+    '250',
+    '-p',
+    '30',
+    '-W',
+    '2000000',
+    '-d',
+    '5',
+  ]);
   const sections = [...out.matchAll(/sent packets: (\d+)\s+received packets: (\d+)\s+drops: (\d+)/g)];
   assert.equal(sections.length, 2, `perfdhcp output:\n${out}`);
   const [discover, request] = sections.map((m) => ({
