@@ -358,8 +358,18 @@ export class IpamdMetrics {
     );
   }
 
+  /** Per (type, outcome) children, bound once: prom-client hashes a label object on every inc(). */
+  private readonly dhcpChildren = new Map<string, { inc(): void }>();
+
   observeDhcp(type: string, outcome: string): void {
-    this.dhcpMessages.inc({ type, outcome });
+    const k = `${type}\u0000${outcome}`;
+    let child = this.dhcpChildren.get(k);
+    if (!child) {
+      child = this.dhcpMessages.labels({ type, outcome });
+      // Types and outcomes are closed sets; the bound is only a guard.
+      if (this.dhcpChildren.size < 1000) this.dhcpChildren.set(k, child);
+    }
+    child.inc();
   }
 
   observeTxn(op: string, outcome: TxnOutcome, seconds: number): void {
