@@ -22,7 +22,7 @@ const { values } = parseArgs({
     // Open loop: claims arrive at this rate per second, as perfdhcp's do (0: closed loop of --window).
     rate: { type: 'string', default: '0' },
     linger: { type: 'string', default: '0' },
-    // Transactions through etcd3's client instead of the lean one ipamd uses (for A/B).
+    // Transactions and the watch through etcd3's client instead of the lean one ipamd uses (A/B).
     etcd3: { type: 'boolean', default: false },
   },
 });
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   const etcd = await startEtcd({ name: 'bench-store-path' });
   const client = connectEtcd({ endpoints: etcd.endpoints });
   const lean = values.etcd3 ? undefined : new LeanKv({ endpoints: etcd.endpoints });
-  const store = new EtcdIpamStore(client, lean ? { txnClient: lean } : {});
+  const store = new EtcdIpamStore(client, lean ? { txnClient: lean, watchClient: lean } : {});
   const engine = new IpamEngine(store, {
     maxInflight: Number(values.inflight),
     lingerMs: Number(values.linger),

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { connectEtcd, EtcdIpamStore, etcdFailure, LeanKv } from '@netspan/etcd-store';
+import {
+  connectEtcd,
+  EtcdIpamStore,
+  etcdFailure,
+  LeanKv,
+  LeanWatchCompactedError,
+} from '@netspan/etcd-store';
 import { type ClaimRequest, ErrorCode, newLease, normalizeNetwork, type StoreObserver } from '@netspan/ipam';
 import { ipamStoreConformance } from '@netspan/ipam/testing';
 import type { Etcd3 } from 'etcd3';
@@ -31,7 +37,7 @@ function openStore(lean = false): { store: EtcdIpamStore; client: Etcd3; close()
   if (txnClient) leans.push(txnClient);
   const store = new EtcdIpamStore(client, {
     prefix: `/t/${randomUUID()}/`,
-    ...(txnClient ? { txnClient } : {}),
+    ...(txnClient ? { txnClient, watchClient: txnClient } : {}),
   });
   return {
     store,
@@ -238,6 +244,38 @@ describe('etcd store specifics', () => {
       assert.equal(ok.succeeded, true);
     } finally {
       lean.close();
+    }
+  });
+
+  it('lean watch: follows puts and deletes in order, and a compacted start revision is an error to re-list on', async () => {
+    const lean = new LeanKv({ endpoints: etcd.endpoints });
+    const client = connectEtcd({ endpoints: etcd.endpoints });
+    try {
+      const prefix = `/t/${randomUUID()}/`;
+      const start = Number((await client.put(`${prefix}a`).value('1').exec()).header.revision);
+      const w = await lean.watch(Buffer.from(prefix), Buffer.from(`${prefix.slice(0, -1)}0`), start);
+      const seen: string[] = [];
+      w.on('data', (res) => {
+        for (const e of res.events)
+          seen.push(`${e.type} ${e.kv.key.toString().slice(prefix.length)}=${e.kv.value}`);
+      });
+      await client.put(`${prefix}b`).value('2').exec();
+      await client.delete().key(`${prefix}a`).exec();
+      await client.put('/elsewhere').value('x').exec();
+      await waitFor(() => seen.length >= 3, { what: 'three events' });
+      assert.deepEqual(seen, ['Put a=1', 'Put b=2', 'Delete a=']);
+      await w.cancel();
+      // Compact past `start`: a watch from there is refused, with the compaction revision.
+      const head = Number((await client.put(`${prefix}c`).value('3').exec()).header.revision);
+      await client.kv.compact({ revision: head, physical: true });
+      // etcd creates the watch, then cancels it: the watcher reports it as its 'error'.
+      const old = await lean.watch(Buffer.from(prefix), undefined, start);
+      const err = await new Promise<Error>((resolve) => old.on('error', resolve));
+      assert.ok(err instanceof LeanWatchCompactedError, String(err));
+      assert.ok(err.compactRevision >= head);
+    } finally {
+      lean.close();
+      client.close();
     }
   });
 });

@@ -20,9 +20,13 @@ export { etcdFailure } from './errors.js';
 export { Keys, type ParsedKey, prefixEnd } from './keys.js';
 export {
   decodeTxnResponse,
+  decodeWatchResponse,
   encodeTxnRequest,
+  encodeWatchCreate,
   LeanKv,
   type LeanKvOptions,
+  LeanWatchCompactedError,
+  LeanWatcher,
   type TxnClient,
 } from './lean-kv.js';
 export { EtcdRecordStore, type EtcdRecordStoreOptions } from './records.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { ITxnRequest } from 'etcd3';
 import protobuf from 'protobufjs';
-import { decodeTxnResponse, encodeTxnRequest } from './lean-kv.js';
+import { decodeTxnResponse, decodeWatchResponse, encodeTxnRequest, encodeWatchCreate } from './lean-kv.js';
 
 // Compared with proto3 defaults filled in: zero enums (EQUAL, VERSION) may be written or omitted.
 // The reference: etcd's own rpc.proto as the etcd3 package ships it, read by protobufjs.
@@ -183,5 +183,71 @@ describe('lean etcd client: TxnResponse decoding', () => {
     for (let cut = 1; cut < full.length; cut++) {
       assert.throws(() => decodeTxnResponse(full.subarray(0, cut)), RangeError, `cut at ${cut}`);
     }
+  });
+});
+
+describe('lean etcd client: Watch encoding and decoding', () => {
+  const WatchRequest = root.lookupType('etcdserverpb.WatchRequest');
+  const WatchResponse = root.lookupType('etcdserverpb.WatchResponse');
+
+  it('encodes a create request etcd reads as such, progress notifications on', () => {
+    const frame = encodeWatchCreate(b('/a/'), b('/a0'), 1234567);
+    assert.equal(frame.readUInt32BE(1), frame.length - 5);
+    const got = WatchRequest.toObject(WatchRequest.decode(frame.subarray(5)), {
+      longs: String,
+      bytes: String,
+    });
+    assert.deepEqual(got, {
+      create_request: {
+        key: b('/a/').toString('base64'),
+        range_end: b('/a0').toString('base64'),
+        start_revision: '1234567',
+        progress_notify: true,
+      },
+    });
+  });
+
+  it('decodes events, progress notifications and cancellations', () => {
+    const kv = {
+      key: b('k'),
+      create_revision: '5',
+      mod_revision: '9',
+      version: '2',
+      value: b('v'),
+      lease: '0',
+    };
+    const msg = WatchResponse.fromObject({
+      header: { revision: '9' },
+      watch_id: '3',
+      events: [
+        { type: 'Put', kv },
+        { type: 'Delete', kv: { key: b('gone'), mod_revision: '9' } },
+      ],
+    });
+    const res = decodeWatchResponse(Buffer.from(WatchResponse.encode(msg).finish()));
+    assert.equal(res.header.revision, '9');
+    assert.equal(res.created, false);
+    assert.deepEqual(res.events[0], { type: 'Put', kv });
+    assert.equal(res.events[1]?.type, 'Delete');
+    assert.equal(res.events[1]?.kv.key.toString(), 'gone');
+    const created = decodeWatchResponse(
+      Buffer.from(
+        WatchResponse.encode(
+          WatchResponse.fromObject({ header: { revision: '20' }, created: true }),
+        ).finish(),
+      ),
+    );
+    assert.equal(created.created, true);
+    assert.deepEqual(created.events, []);
+    const compacted = decodeWatchResponse(
+      Buffer.from(
+        WatchResponse.encode(
+          WatchResponse.fromObject({ canceled: true, compact_revision: '17', cancel_reason: 'compacted' }),
+        ).finish(),
+      ),
+    );
+    assert.equal(compacted.canceled, true);
+    assert.equal(compacted.compactRevision, 17);
+    assert.equal(compacted.cancelReason, 'compacted');
   });
 });

@@ -14,9 +14,11 @@
  * connection failure. A transaction is never retried here: after a lost connection it may or
  * may not have committed, and only the caller's compares can tell.
  */
+import { EventEmitter } from 'node:events';
 import http2 from 'node:http2';
 import {
   castGrpcError,
+  EtcdError,
   type ICompare,
   type IKeyValue,
   type IRequestOp,
@@ -447,6 +449,251 @@ export function decodeTxnResponse(body: Buffer): ITxnResponse {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Watch: etcdserverpb.WatchRequest / WatchResponse.
+
+/** The gRPC message for a WatchRequest with a create_request. */
+export function encodeWatchCreate(key: Buffer, rangeEnd: Buffer | undefined, startRevision: number): Buffer {
+  const w = new Writer(64 + key.length + (rangeEnd?.length ?? 0));
+  w.pos = 5;
+  w.message(1, () => {
+    w.bytes(1, key);
+    w.bytes(2, rangeEnd);
+    w.int(3, startRevision);
+    w.bool(4, true); // progress_notify: the revision advances even when nothing changes
+  });
+  w.buf[0] = 0;
+  w.buf.writeUInt32BE(w.pos - 5, 1);
+  return w.buf.subarray(0, w.pos);
+}
+
+export interface LeanWatchEvent {
+  type: 'Put' | 'Delete';
+  kv: IKeyValue;
+}
+
+export interface LeanWatchResponse {
+  header: IResponseHeader;
+  created: boolean;
+  canceled: boolean;
+  compactRevision: number;
+  cancelReason: string;
+  events: LeanWatchEvent[];
+}
+
+/** Decodes a WatchResponse message body. */
+export function decodeWatchResponse(buf: Buffer, start = 0, end = buf.length): LeanWatchResponse {
+  const res: LeanWatchResponse = {
+    header: emptyHeader(),
+    created: false,
+    canceled: false,
+    compactRevision: 0,
+    cancelReason: '',
+    events: [],
+  };
+  const r = new Reader(buf, start, end);
+  while (r.pos < end) {
+    const tag = r.varint();
+    const field = tag >>> 3;
+    const wire = tag & 7;
+    if (field === 1 && wire === 2) {
+      const [s, e] = r.sub();
+      res.header = decodeHeader(buf, s, e);
+    } else if (field === 3 && wire === 0) res.created = r.varint() !== 0;
+    else if (field === 4 && wire === 0) res.canceled = r.varint() !== 0;
+    else if (field === 5 && wire === 0) res.compactRevision = r.varint();
+    else if (field === 6 && wire === 2) {
+      const [s, e] = r.sub();
+      res.cancelReason = buf.toString('utf8', s, e);
+    } else if (field === 11 && wire === 2) {
+      const [s, e] = r.sub();
+      const er = new Reader(buf, s, e);
+      let type: LeanWatchEvent['type'] = 'Put';
+      let kv: IKeyValue | undefined;
+      while (er.pos < e) {
+        const t = er.varint();
+        if (t === 1 << 3) type = er.varint() === 1 ? 'Delete' : 'Put';
+        else if (t === ((2 << 3) | 2)) {
+          const [ks, ke] = er.sub();
+          kv = decodeKeyValue(buf, ks, ke);
+        } else er.skip(t & 7);
+      }
+      if (kv) res.events.push({ type, kv });
+    } else r.skip(wire);
+  }
+  return res;
+}
+
+/** The watch was cancelled because its start revision is compacted away: re-list and watch anew. */
+export class LeanWatchCompactedError extends EtcdError {
+  constructor(readonly compactRevision: number) {
+    super(`etcdserver: mvcc: required revision has been compacted (compact revision ${compactRevision})`);
+  }
+}
+
+/**
+ * One watch over [key, rangeEnd) from a revision, shaped like etcd3's Watcher as the store
+ * uses it: 'connected', 'disconnected', 'data' ({ header, events }) and 'error'. A dropped
+ * stream is re-opened from the revision after the last one seen (with backoff, across the
+ * client's endpoints), as etcd3 does; 'error' means the watch cannot go on — its revision was
+ * compacted, or etcd cancelled it — and the caller must re-list.
+ */
+export class LeanWatcher extends EventEmitter {
+  private stream: http2.ClientHttp2Stream | undefined;
+  private nextRevision: number;
+  private cancelled = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private attempt = 0;
+
+  constructor(
+    private readonly kv: LeanKv,
+    private readonly key: Buffer,
+    private readonly rangeEnd: Buffer | undefined,
+    startRevision: number,
+  ) {
+    super();
+    this.nextRevision = startRevision;
+    // An 'error' nobody listens to must not throw out of a stream callback.
+    this.on('error', () => {});
+  }
+
+  /** Opens the stream; resolves once etcd has created the watch (rejects if the first try fails). */
+  start(): Promise<this> {
+    this.kv.track(this);
+    return new Promise((resolve, reject) => {
+      const onConnected = () => {
+        this.off('error', onError);
+        resolve(this);
+      };
+      const onError = (err: Error) => {
+        this.off('connected', onConnected);
+        reject(err);
+      };
+      this.once('connected', onConnected);
+      this.once('error', onError);
+      this.open(true);
+    });
+  }
+
+  private open(first: boolean): void {
+    if (this.cancelled) return;
+    let stream: http2.ClientHttp2Stream;
+    let session: http2.ClientHttp2Session;
+    try {
+      session = this.kv.sessionForWatch();
+      stream = session.request({
+        ':method': 'POST',
+        ':path': '/etcdserverpb.Watch/Watch',
+        'content-type': 'application/grpc',
+        te: 'trailers',
+      });
+    } catch (err) {
+      this.lost(first, grpcError(14, err instanceof Error ? err.message : String(err)));
+      return;
+    }
+    this.stream = stream;
+    let pending: Buffer = Buffer.alloc(0);
+    let created = false;
+    let status: number | undefined;
+    let message = '';
+    const takeStatus = (h: http2.IncomingHttpHeaders): void => {
+      if (h['grpc-status'] !== undefined) {
+        status = Number(h['grpc-status']);
+        const m = h['grpc-message'];
+        message = typeof m === 'string' ? decodeURIComponent(m) : '';
+      }
+    };
+    stream.on('response', takeStatus);
+    stream.on('trailers', takeStatus);
+    stream.on('data', (chunk: Buffer) => {
+      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+      while (pending.length >= 5) {
+        const len = pending.readUInt32BE(1);
+        if (pending.length < 5 + len) break;
+        let res: LeanWatchResponse;
+        try {
+          if (pending[0] !== 0) throw new RangeError('compressed frame');
+          res = decodeWatchResponse(pending, 5, 5 + len);
+        } catch (err) {
+          this.fail(grpcError(13, `undecodable WatchResponse: ${(err as Error).message}`));
+          return;
+        }
+        pending = pending.subarray(5 + len);
+        if (res.compactRevision > 0) {
+          this.fail(new LeanWatchCompactedError(res.compactRevision));
+          return;
+        }
+        if (res.canceled) {
+          this.fail(grpcError(10, `etcd cancelled the watch: ${res.cancelReason || 'no reason given'}`));
+          return;
+        }
+        if (res.created && !created) {
+          created = true;
+          this.attempt = 0;
+          this.emit('connected');
+        }
+        // Resume after the last event seen, or after a progress notification's revision (all
+        // events up to it were sent). Not after the creation's header: the events from the
+        // start revision up to it may still be on their way.
+        if (res.events.length > 0) {
+          const last = Number(res.events[res.events.length - 1]?.kv.mod_revision);
+          if (last + 1 > this.nextRevision) this.nextRevision = last + 1;
+        } else if (!res.created) {
+          const rev = Number(res.header.revision);
+          if (rev + 1 > this.nextRevision) this.nextRevision = rev + 1;
+        }
+        if (res.events.length > 0 || !res.created) this.emit('data', res);
+      }
+    });
+    stream.on('error', () => {});
+    stream.on('close', () => {
+      if (this.stream !== stream || this.cancelled) return;
+      this.stream = undefined;
+      const err = grpcError(status ?? 14, message || `watch stream closed (code ${stream.rstCode})`);
+      // UNAVAILABLE, CANCELLED, DEADLINE_EXCEEDED, OK or none: the connection, not the watch.
+      if (status !== undefined && status !== 0 && status !== 14 && status !== 1 && status !== 4) {
+        this.fail(err);
+        return;
+      }
+      this.kv.dropSession(session);
+      if (created) this.emit('disconnected', err);
+      this.lost(first && !created, err);
+    });
+    stream.write(encodeWatchCreate(this.key, this.rangeEnd, this.nextRevision));
+  }
+
+  /** The stream went away: the first attempt fails start(); later ones retry with backoff. */
+  private lost(first: boolean, err: Error): void {
+    if (this.cancelled) return;
+    if (first) {
+      this.cancelled = true;
+      this.emit('error', err);
+      return;
+    }
+    const delay = Math.min(2000, 100 * 2 ** this.attempt++);
+    this.retryTimer = setTimeout(() => this.open(false), delay);
+  }
+
+  private fail(err: Error): void {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    this.kv.forget(this);
+    this.stream?.close(http2.constants.NGHTTP2_CANCEL);
+    this.stream = undefined;
+    // etcd answers a compacted start revision with "created" and then the cancellation, often
+    // in one read: the caller attaches its handlers after start() resolves, a microtask later.
+    setImmediate(() => this.emit('error', err));
+  }
+
+  async cancel(): Promise<void> {
+    this.cancelled = true;
+    this.kv.forget(this);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.stream?.close(http2.constants.NGHTTP2_CANCEL);
+    this.stream = undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Transport: one http2 session per endpoint, gRPC framing, deadlines, failover.
 
 const GRPC_CODE_NAMES = [
@@ -511,10 +758,55 @@ export class LeanKv implements TxnClient {
     session.on('error', drop);
     session.on('close', drop);
     session.on('goaway', drop);
+    // A long-lived watch must notice a connection that died silently: a PING every 5 s, and a
+    // session whose previous PING went unanswered is torn down (its streams then reconnect).
+    let awaitingPing = false;
+    const pinger = setInterval(() => {
+      if (session.destroyed || session.closed) return;
+      if (awaitingPing) {
+        session.destroy(new Error('etcd did not answer an HTTP/2 PING'));
+        return;
+      }
+      awaitingPing = true;
+      session.ping((err) => {
+        if (!err) awaitingPing = false;
+      });
+    }, 5000);
+    pinger.unref();
+    session.on('close', () => clearInterval(pinger));
     // The session must not keep the process alive on its own (etcd3's channels don't).
     session.unref();
     this.session = session;
     return session;
+  }
+
+  /** The session a watch stream rides on (the transactions' own). */
+  sessionForWatch(): http2.ClientHttp2Session {
+    if (this.closed) throw new Error('client closed');
+    return this.connect();
+  }
+
+  /** A watch lost its stream with the connection: the next use reconnects (to the next endpoint). */
+  dropSession(session: http2.ClientHttp2Session): void {
+    if (session.destroyed || session.closed) this.failover(session);
+  }
+
+  private readonly watchers = new Set<LeanWatcher>();
+  /** @internal */
+  track(w: LeanWatcher): void {
+    this.watchers.add(w);
+  }
+  /** @internal */
+  forget(w: LeanWatcher): void {
+    this.watchers.delete(w);
+  }
+
+  /**
+   * Watches [key, rangeEnd) from `startRevision`; resolves once etcd has created the watch.
+   * A compacted start revision comes after that, as the watcher's 'error'.
+   */
+  watch(key: Buffer, rangeEnd: Buffer | undefined, startRevision: number): Promise<LeanWatcher> {
+    return new LeanWatcher(this, key, rangeEnd, startRevision).start();
   }
 
   /** After a connection failure, the next call goes to the next endpoint. */
@@ -615,6 +907,8 @@ export class LeanKv implements TxnClient {
 
   close(): void {
     this.closed = true;
+    // A watch stream never ends by itself; a graceful session close would wait for it forever.
+    for (const w of [...this.watchers]) void w.cancel();
     this.session?.close();
     this.session = undefined;
   }

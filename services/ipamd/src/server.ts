@@ -79,8 +79,8 @@ export async function startIpamd(
     ...(cfg.etcdUsername ? { auth: { username: cfg.etcdUsername, password: cfg.etcdPassword } } : {}),
     ...(cfg.etcdTlsCa ? { tls: { ca: cfg.etcdTlsCa, cert: cfg.etcdTlsCert, key: cfg.etcdTlsKey } } : {}),
   });
-  // Transactions (every grouped DHCP claim) take the lean path; with etcd auth they stay on
-  // etcd3's client, which owns the token.
+  // Transactions (every grouped DHCP claim) and the state watch take the lean path; with etcd
+  // auth they stay on etcd3's client, which owns the token.
   const leanKv = cfg.etcdUsername
     ? undefined
     : new LeanKv({
@@ -97,7 +97,7 @@ export async function startIpamd(
       });
   const store = new EtcdIpamStore(etcd, {
     prefix: cfg.etcdPrefix,
-    ...(leanKv ? { txnClient: leanKv } : {}),
+    ...(leanKv ? { txnClient: leanKv, watchClient: leanKv } : {}),
     onCorrupt: (key) => log.warn({ key }, 'skipped a value that cannot be decoded'),
     onResync: (reason) => log.warn({ reason }, 'watch re-established from a fresh snapshot'),
     ...(metrics
