@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 import { createLogger, runService } from '@netspan/log';
-import { startMetricsServer } from '@netspan/metrics';
+import type { MetricsServer } from '@netspan/metrics';
 import { Agent, loadConfig, usage } from './agent.js';
-import { agentMetrics } from './metrics.js';
 
 runService(
   'netspan-agent',
@@ -11,15 +10,21 @@ runService(
   async (cfg) => {
     const log = createLogger({ name: 'agent', level: cfg.logLevel, format: cfg.logFormat });
     const agent = new Agent(cfg, log);
+    // Registration first: peers wait for it, and prom-client is loaded while ipamd answers.
     agent.start();
-    const metrics = cfg.metricsListen
-      ? await startMetricsServer({
-          listen: cfg.metricsListen,
-          registry: agentMetrics(agent, cfg.hostId),
-          ready: () => agent.control.connected,
-        })
-      : undefined;
-    if (metrics) log.info({ metrics: metrics.address }, 'metrics listening');
+    let metrics: MetricsServer | undefined;
+    if (cfg.metricsListen) {
+      const [{ startMetricsServer }, { agentMetrics }] = await Promise.all([
+        import('@netspan/metrics'),
+        import('./metrics.js'),
+      ]);
+      metrics = await startMetricsServer({
+        listen: cfg.metricsListen,
+        registry: agentMetrics(agent, cfg.hostId),
+        ready: () => agent.control.connected,
+      });
+      log.info({ metrics: metrics.address }, 'metrics listening');
+    }
     return {
       log,
       stop: async () => {
