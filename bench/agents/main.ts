@@ -328,6 +328,8 @@ export interface JoinSample {
   registeredMs: number;
   /** Peers whose entry was seen by `bridge monitor` (the rest by the fallback poll, late). */
   byMonitor: number;
+  /** When the agent was spawned (nowMs). */
+  t0: number;
 }
 
 /** Epoch ms of the first line with each message in a pino log, at or after `since`. */
@@ -442,19 +444,22 @@ async function joinConvergence(): Promise<JoinSample[] | undefined> {
         if (!(await targets(h)).includes(vtep))
           throw new Error(`join ${j + 1}: ${h} lost its entry to ${host}`);
       const ms = Math.max(...seenAt.values()) - t0;
-      const times = firstLogTimes(join(sim.dir, `agent-${host}.log`), t0);
-      const sample: JoinSample = {
-        host,
-        ms,
-        startedMs: (times.get('agent starting') ?? Number.NaN) - t0,
-        registeredMs: (times.get('registered') ?? Number.NaN) - t0,
-        byMonitor,
-      };
-      samples.push(sample);
+      samples.push({ host, ms, startedMs: Number.NaN, registeredMs: Number.NaN, byMonitor, t0 });
       log(
         `join ${j + 1}/${JOINS}: ${host} flooded to by all ${others.length} peers ${fmt(ms, 0)} ms after its start` +
-          ` (started ${fmt(sample.startedMs, 0)}, registered ${fmt(sample.registeredMs, 0)} ms;` +
-          ` ${byMonitor}/${others.length} peers seen by the monitor)`,
+          ` (${byMonitor}/${others.length} peers seen by the monitor)`,
+      );
+    }
+    // Where the time went, from the agents' logs, read now: an agent may log 'registered' after
+    // its peers were told (its event loop is busy starting), and its log is written asynchronously.
+    await sleep(500);
+    for (const s of samples) {
+      const times = firstLogTimes(join(sim.dir, `agent-${s.host}.log`), s.t0);
+      s.startedMs = (times.get('agent starting') ?? Number.NaN) - s.t0;
+      s.registeredMs = (times.get('registered') ?? Number.NaN) - s.t0;
+      log(
+        `  ${s.host}: started ${fmt(s.startedMs, 0)} ms, registered ${fmt(s.registeredMs, 0)} ms,` +
+          ` all peers ${fmt(s.ms, 0)} ms after spawn`,
       );
     }
     return samples;
