@@ -564,7 +564,10 @@ function agentEntry(): string {
   if (entry) return entry;
   const main = path.join(repoRoot, 'services/agent/dist/main.js');
   const bundle = path.join(repoRoot, 'services/agent/dist/netspan-agent.cjs');
-  if (!existsSync(bundle)) return (entry = main);
+  if (!existsSync(bundle)) {
+    entry = main;
+    return entry;
+  }
   const built = statSync(bundle).mtimeMs;
   const newer = (dir: string): boolean => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {

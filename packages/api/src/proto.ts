@@ -1,8 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
 import protobuf from 'protobufjs/light.js';
-import { descriptor } from './gen/descriptor.js';
 import type { ProtoGrpcType as AdminProto } from './gen/admin.js';
 import type { ProtoGrpcType as AgentProto } from './gen/agent.js';
+import { descriptor } from './gen/descriptor.js';
 import type { ProtoGrpcType as DnsProto } from './gen/dns.js';
 import type { ProtoGrpcType as IpamProto } from './gen/ipam.js';
 import type { ProtoGrpcType as NetworkProto } from './gen/network.js';

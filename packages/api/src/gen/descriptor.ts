@@ -305,6 +305,31 @@ export const descriptor: Record<string, unknown> = {
                 ]
               ]
             },
+            "ObservedNetwork": {
+              "fields": {
+                "network": {
+                  "type": "string",
+                  "id": 1
+                },
+                "vni": {
+                  "type": "uint32",
+                  "id": 2
+                },
+                "bridge": {
+                  "type": "bool",
+                  "id": 3
+                },
+                "tunnel": {
+                  "type": "bool",
+                  "id": 4
+                },
+                "floodVteps": {
+                  "rule": "repeated",
+                  "type": "string",
+                  "id": 5
+                }
+              }
+            },
             "PlumbingReport": {
               "fields": {
                 "desiredRevision": {
@@ -319,6 +344,15 @@ export const descriptor: Record<string, unknown> = {
                   "rule": "repeated",
                   "type": "string",
                   "id": 3
+                },
+                "networks": {
+                  "rule": "repeated",
+                  "type": "ObservedNetwork",
+                  "id": 4
+                },
+                "observed": {
+                  "type": "bool",
+                  "id": 5
                 }
               }
             },
