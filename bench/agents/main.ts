@@ -16,13 +16,14 @@
  * `--cpu-prof DIR` runs ipamd under `node --cpu-prof` and leaves the profile in DIR.
  *
  * Join convergence (`joinConvergence`): `--hosts` (10) host namespaces with real agents, and for
- * `--joins` (20) agent restarts the time until every peer floods to the new agent (p50/p99);
- * needs root, and prints `n/a` without it. `--joins 0` skips it.
+ * `--joins` (20) agent restarts the time from spawn until every peer floods to the new agent
+ * (p50/p99; peers watched with `bridge monitor fdb`), with where the time went (start-up,
+ * registration) from the agent's log; needs root, and prints `n/a` without it. `--joins 0` skips it.
  *
  * The last line is `agents join p99 ms: <n> fanout ms: <n> rss MB: <n>`.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +32,7 @@ import { createClients, unary } from '@netspan/api';
 import { type IpamdHandle, repoRoot, startEtcd, startIpamd, waitFor } from '@netspan/test/harness';
 import { Sim } from '@netspan/test/sim';
 import { cpuSeconds, fmt, percentile, rssMb } from '../lib/stats.js';
+import { FloodWatch } from './flood-watch.js';
 import { type Command, nowMs, type Reply, type SessionStatus, type SimAgent } from './session-worker.js';
 
 const { values } = parseArgs({
@@ -315,27 +317,86 @@ async function fanout(ipamd: IpamdHandle): Promise<FanoutResult> {
   }
 }
 
+/** One join: the sample and where its time went (from the agents' log lines). */
+export interface JoinSample {
+  host: string;
+  /** Spawn until the last peer's flood entry to the new agent was announced. */
+  ms: number;
+  /** Spawn until the agent logged 'agent starting' (Node start-up and module loading). */
+  startedMs: number;
+  /** Spawn until the agent logged 'registered' (ipamd welcomed it). */
+  registeredMs: number;
+  /** Peers whose entry was seen by `bridge monitor` (the rest by the fallback poll, late). */
+  byMonitor: number;
+  /** When the agent was spawned (nowMs). */
+  t0: number;
+}
+
+/** Epoch ms of the first line with each message in a pino log, at or after `since`. */
+function firstLogTimes(file: string, since: number): Map<string, number> {
+  const out = new Map<string, number>();
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return out;
+  }
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const { time, msg } = JSON.parse(line) as { time?: number; msg?: string };
+      if (typeof time === 'number' && typeof msg === 'string' && time >= Math.floor(since) && !out.has(msg))
+        out.set(msg, time);
+    } catch {
+      // not a log line
+    }
+  }
+  return out;
+}
+
 /**
  * Join convergence with real agents: `--hosts` host namespaces of the namespace simulation
  * (test/sim: an underlay bridge, etcd + ipamd in a control namespace, a real agent per host);
  * then, `--joins` times, one host's agent is stopped, its flood entries are awaited gone from
  * every peer, it is started again, and the time from the agent's start (spawn) until every peer
  * floods to its VTEP (`bridge fdb ... 00:00:00:00:00:00 dst <vtep>` on nsvx<vni>) is one sample.
- * Peers are polled with `bridge -j fdb show` in their namespaces, so a sample is late by up to one
- * polling round (tens of ms), and includes the agent's Node start-up.
+ *
+ * Every host's flood entries are watched by one `bridge monitor fdb` in its namespace, started
+ * once (FloodWatch): a peer counts when the kernel announces the entry, so the sample includes
+ * the agent's Node start-up and nothing of the bench's own. A poll of the peers not yet seen
+ * every second backs the monitors up (rarely enough not to load the machine it measures); it can
+ * only be late, and each sample says how many peers the monitors saw.
  *
  * Needs root (network namespaces), iproute2, nftables and etcd; returns undefined where it
  * cannot run (not root) so the rest of the bench still reports.
  */
-async function joinConvergence(): Promise<number[] | undefined> {
+async function joinConvergence(): Promise<JoinSample[] | undefined> {
+  const POLL_MS = 1000;
   if (process.getuid?.() !== 0) {
     log('join convergence: skipped (needs root for network namespaces)');
     return undefined;
   }
   const sim = await Sim.up({ hosts: HOSTS, guestsPerHost: 0, progress: (line) => log(line) });
-  const samples: number[] = [];
+  const samples: JoinSample[] = [];
+  const watches = new Map<string, FloodWatch>();
+  let wake: (() => void) | undefined;
+  /** Resolves at the next flood-entry announcement on any host, or after `ms`. */
+  const nextChange = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        wake = undefined;
+        resolve();
+      }, ms);
+      wake = () => {
+        clearTimeout(t);
+        wake = undefined;
+        resolve();
+      };
+    });
   try {
     const network = sim.networks[0]?.name ?? 'sim';
+    const device = `nsvx${await sim.vniOf(network)}`;
+    for (const h of sim.hosts) watches.set(h, new FloodWatch(sim.hostNs(h), device, () => wake?.()));
     const targets = (h: string) => sim.floodTargets(h, network);
     for (let j = 0; j < JOINS; j++) {
       const host = sim.hosts[j % sim.hosts.length] as string;
@@ -345,32 +406,65 @@ async function joinConvergence(): Promise<number[] | undefined> {
       await waitFor(async () => (await Promise.all(others.map(targets))).every((t) => !t.includes(vtep)), {
         what: `peers to drop ${host}`,
         timeoutMs: 15_000,
-        intervalMs: 50,
+        intervalMs: 100,
       });
       const t0 = nowMs();
       sim.startAgent(host);
       const seenAt = new Map<string, number>();
+      let byMonitor = 0;
+      let nextPoll = t0 + POLL_MS;
       while (seenAt.size < others.length && nowMs() - t0 < 15_000) {
-        await Promise.all(
-          others
-            .filter((h) => !seenAt.has(h))
-            .map(async (h) => {
-              if ((await targets(h)).includes(vtep)) seenAt.set(h, nowMs());
-            }),
-        );
+        for (const h of others) {
+          const at = seenAt.has(h) ? undefined : watches.get(h)?.addedSince(vtep, t0);
+          if (at !== undefined) {
+            seenAt.set(h, at);
+            byMonitor++;
+          }
+        }
+        if (seenAt.size === others.length) break;
+        if (nowMs() >= nextPoll) {
+          for (const h of others.filter((x) => !seenAt.has(x))) {
+            if (!(await targets(h)).includes(vtep)) continue;
+            // The monitor may have announced it while the poll ran: its time is the earlier one.
+            const at = watches.get(h)?.addedSince(vtep, t0);
+            seenAt.set(h, at ?? nowMs());
+            if (at !== undefined) byMonitor++;
+          }
+          nextPoll = nowMs() + POLL_MS;
+          continue;
+        }
+        await nextChange(Math.max(1, nextPoll - nowMs()));
       }
       if (seenAt.size < others.length)
         throw new Error(
           `join ${j + 1}: only ${seenAt.size}/${others.length} peers flood to ${host} after 15 s`,
         );
+      // Read back: every peer really has the entry (the monitor's word is not taken alone).
+      for (const h of others)
+        if (!(await targets(h)).includes(vtep))
+          throw new Error(`join ${j + 1}: ${h} lost its entry to ${host}`);
       const ms = Math.max(...seenAt.values()) - t0;
-      samples.push(ms);
+      samples.push({ host, ms, startedMs: Number.NaN, registeredMs: Number.NaN, byMonitor, t0 });
       log(
-        `join ${j + 1}/${JOINS}: ${host} flooded to by all ${others.length} peers ${fmt(ms, 0)} ms after its start`,
+        `join ${j + 1}/${JOINS}: ${host} flooded to by all ${others.length} peers ${fmt(ms, 0)} ms after its start` +
+          ` (${byMonitor}/${others.length} peers seen by the monitor)`,
+      );
+    }
+    // Where the time went, from the agents' logs, read now: an agent may log 'registered' after
+    // its peers were told (its event loop is busy starting), and its log is written asynchronously.
+    await sleep(500);
+    for (const s of samples) {
+      const times = firstLogTimes(join(sim.dir, `agent-${s.host}.log`), s.t0);
+      s.startedMs = (times.get('agent starting') ?? Number.NaN) - s.t0;
+      s.registeredMs = (times.get('registered') ?? Number.NaN) - s.t0;
+      log(
+        `  ${s.host}: started ${fmt(s.startedMs, 0)} ms, registered ${fmt(s.registeredMs, 0)} ms,` +
+          ` all peers ${fmt(s.ms, 0)} ms after spawn`,
       );
     }
     return samples;
   } finally {
+    await Promise.all([...watches.values()].map((w) => w.stop()));
     await sim.down();
   }
 }
@@ -386,7 +480,7 @@ async function main(): Promise<void> {
   };
   let ipamd: IpamdHandle | undefined;
   let fan: FanoutResult | undefined;
-  let joins: number[] | undefined;
+  let joins: JoinSample[] | undefined;
   try {
     log(`etcd ${etcd.clientUrl} (fsync on, data ${etcd.dataDir})`);
     const nodeArgs: string[] = [];
@@ -410,7 +504,17 @@ async function main(): Promise<void> {
   if (JOINS > 0) {
     joins = await joinConvergence();
     results.join = joins
-      ? { hosts: HOSTS, joins: JOINS, samples: joins, ...spread(joins) }
+      ? {
+          hosts: HOSTS,
+          joins: JOINS,
+          samples: joins.map((x) => x.ms),
+          ...spread(joins.map((x) => x.ms)),
+          startedMs: spread(joins.map((x) => x.startedMs)),
+          registeredMs: spread(joins.map((x) => x.registeredMs)),
+          peersSeenByMonitor: joins.reduce((a, x) => a + x.byMonitor, 0),
+          peersSeen: joins.length * (HOSTS - 1),
+          detail: joins,
+        }
       : 'n/a: needs root (see joinConvergence)';
   }
   if (!fan) throw new Error('fan-out produced no result');
@@ -425,7 +529,18 @@ async function main(): Promise<void> {
   log(
     `fan-out over ${ROUNDS} rounds: p50 ${fmt(fan.fanoutMs.p50, 1)} p99 ${fmt(fan.fanoutMs.p99, 1)} max ${fmt(fan.fanoutMs.max, 1)} ms`,
   );
-  const joinP99 = joins ? fmt(percentile(joins, 99), 0) : 'n/a';
+  const joinMs = joins?.map((x) => x.ms);
+  if (joins && joinMs) {
+    const ms = joinMs;
+    const started = joins.map((x) => x.startedMs);
+    const registered = joins.map((x) => x.registeredMs);
+    log(
+      `join over ${joins.length} joins: p50 ${fmt(percentile(ms, 50), 0)} p99 ${fmt(percentile(ms, 99), 0)} ms;` +
+        ` agent started (spawn → 'agent starting') p50 ${fmt(percentile(started, 50), 0)},` +
+        ` registered p50 ${fmt(percentile(registered, 50), 0)} ms`,
+    );
+  }
+  const joinP99 = joinMs ? fmt(percentile(joinMs, 99), 0) : 'n/a';
   log(
     `agents join p99 ms: ${joinP99} fanout ms: ${fmt(fan.fanoutMs.maxOfRounds, 0)} rss MB: ${fmt(fan.ipamdRssMb.peak, 0)}`,
   );

@@ -210,6 +210,7 @@ describe('netplan reconcile in a real namespace', () => {
     );
     assert.equal((await link(A, BR)).mtu, 1450);
     // What the agent would report from that read (the guest ports are not tunnels).
+    assert.ok(r.actual, 'a full pass returns what it read');
     assert.deepEqual(
       observePlumbing(r.actual),
       [

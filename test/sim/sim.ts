@@ -21,6 +21,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
@@ -313,7 +314,7 @@ export class Sim {
 
   startAgent(host: string, extraArgs: string[] = []): number {
     const child = this.spawnIn(this.hostNs(host), `agent-${host}.log`, process.execPath, [
-      path.join(repoRoot, 'services/agent/dist/main.js'),
+      agentEntry(),
       '--host-id',
       host,
       '--vtep',
@@ -552,6 +553,35 @@ exit 0
     await teardown(this.state);
     rmSync(`${this.dir}.json`, { force: true });
   }
+}
+
+let entry: string | undefined;
+/**
+ * What the hosts run: the one-file bundle `npm run build` makes (as the netspan-agent bin runs it;
+ * it starts faster), unless a `tsc -b` since then left it older than the modules it was made from.
+ */
+function agentEntry(): string {
+  if (entry) return entry;
+  const main = path.join(repoRoot, 'services/agent/dist/main.js');
+  const bundle = path.join(repoRoot, 'services/agent/dist/netspan-agent.cjs');
+  if (!existsSync(bundle)) {
+    entry = main;
+    return entry;
+  }
+  const built = statSync(bundle).mtimeMs;
+  const newer = (dir: string): boolean => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory() ? newer(p) : e.name.endsWith('.js') && statSync(p).mtimeMs > built) return true;
+    }
+    return false;
+  };
+  const dists = [path.join(repoRoot, 'services/agent/dist')];
+  for (const d of readdirSync(path.join(repoRoot, 'packages')))
+    if (existsSync(path.join(repoRoot, 'packages', d, 'dist')))
+      dists.push(path.join(repoRoot, 'packages', d, 'dist'));
+  entry = dists.some(newer) ? main : bundle;
+  return entry;
 }
 
 function alive(pid: number): boolean {

@@ -18,11 +18,4 @@ export {
 } from './convert.js';
 export { NetspanClientError, toServiceError, toStatus } from './errors.js';
 export type * as pb from './gen/pb.js';
-export {
-  LOADER_OPTIONS,
-  loadNetspan,
-  type NetspanV1,
-  netspanDefinition,
-  PROTO_FILES,
-  protoDir,
-} from './proto.js';
+export { loadNetspan, type NetspanV1 } from './proto.js';

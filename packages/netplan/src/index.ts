@@ -37,7 +37,7 @@ export {
   parseNftCounters,
 } from './nft.js';
 export { type ObservedNetwork, observePlumbing } from './observe.js';
-export { plan } from './plan.js';
+export { plan, planPeerChange } from './plan.js';
 export { type ReconcileOptions, type ReconcileResult, reconcile } from './reconcile.js';
 export { type ExecRunnerOptions, execRunner } from './runner.js';
 export type {

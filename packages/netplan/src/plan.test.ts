@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { parseLinks } from './actual.js';
 import { NetplanError } from './errors.js';
 import { serviceMacFor } from './names.js';
-import { plan } from './plan.js';
+import { plan, planPeerChange } from './plan.js';
 import { actualOf, loadFixture } from './test-fixtures.js';
 import type { ActualState, HostPlumbing, NetworkPlumbing, Step } from './types.js';
 
@@ -413,4 +413,47 @@ describe('plan: invalid desired state', () => {
       );
     });
   }
+});
+
+describe('planPeerChange', () => {
+  const withLab = (change: Partial<NetworkPlumbing>) => withNetworks([{ ...lab, ...change }, db]);
+
+  it('a peer that joins is one flood entry; one that leaves, one delete', () => {
+    assert.deepEqual(cmds(planPeerChange(desired, withLab({ peers: [...lab.peers, '10.99.0.9'] })) ?? []), [
+      'bridge fdb append 00:00:00:00:00:00 dev nsvx100 dst 10.99.0.9',
+    ]);
+    assert.deepEqual(cmds(planPeerChange(desired, withLab({ peers: lab.peers.slice(1) })) ?? []), [
+      `bridge fdb del 00:00:00:00:00:00 dev nsvx100 dst ${lab.peers[0]}`,
+    ]);
+  });
+
+  it('remote MACs: moved ones are replaced, gone ones deleted from their old VTEP', () => {
+    const [first] = lab.remoteMacs ?? [];
+    assert.ok(first);
+    const moved = planPeerChange(desired, withLab({ remoteMacs: [{ mac: first.mac, vtep: '10.99.0.2' }] }));
+    assert.deepEqual(cmds(moved ?? []), [`bridge fdb replace ${first.mac} dev nsvx100 dst 10.99.0.2 static`]);
+    const gone = planPeerChange(desired, withLab({ remoteMacs: [] }));
+    assert.deepEqual(cmds(gone ?? []), [`bridge fdb del ${first.mac} dev nsvx100 dst ${first.vtep}`]);
+  });
+
+  it('nothing changed (peers reordered, our own VTEP listed): no step', () => {
+    assert.deepEqual(
+      planPeerChange(desired, withLab({ peers: [desired.localVtep, ...lab.peers].reverse() })),
+      [],
+    );
+  });
+
+  it('anything but peers changed: undefined, a full reconcile is needed', () => {
+    assert.equal(planPeerChange(desired, withLab({ mtu: 1400, peers: [] })), undefined);
+    assert.equal(planPeerChange(desired, withNetworks([lab])), undefined);
+    assert.equal(planPeerChange(desired, { ...desired, localVtep: '10.99.0.7' }), undefined);
+    assert.equal(planPeerChange({ ...desired, localVtep: 'nope' }, desired), undefined, 'invalid previous');
+  });
+
+  it('rejects an invalid desired state', () => {
+    assert.throws(
+      () => planPeerChange(desired, withLab({ peers: ['nope'] })),
+      (e: unknown) => e instanceof NetplanError && e.code === 'INVALID_ARGUMENT',
+    );
+  });
 });

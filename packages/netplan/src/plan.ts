@@ -356,3 +356,64 @@ function planFdb(w: Wanted, entries: ActualFdbEntry[], repair: boolean): Step[] 
   }
   return steps;
 }
+
+/** A network's settings without its peers and remote MACs, as a comparable string. */
+function withoutPeers(host: HostPlumbing): string {
+  return JSON.stringify({
+    ...host,
+    networks: host.networks.map(({ peers: _p, remoteMacs: _r, ...rest }) => rest),
+  });
+}
+
+/**
+ * The steps that take a host which converged to `previous` to `desired`, when the two differ only
+ * in VXLAN networks' peers (flood entries) and remote MACs; `undefined` when anything else differs,
+ * and then only a full `reconcile` will do. Pure; throws NetplanError (INVALID_ARGUMENT) for a
+ * malformed `desired`.
+ *
+ * Why: a host joining or leaving changes one flood entry on every other host. Planning from the
+ * last converged state needs no read of the host: one `bridge fdb` command instead of reading every
+ * link, address and FDB entry twice. It trusts that nothing changed the host since it converged;
+ * the caller's periodic full reconcile repairs what did. Every step is idempotent or fails loudly
+ * (`fdb append` of an existing entry succeeds; `fdb del` of a missing one fails), so a failure
+ * means "fall back to a full reconcile", never a half-applied change left unnoticed.
+ */
+export function planPeerChange(previous: HostPlumbing, desired: HostPlumbing): Step[] | undefined {
+  const wanted = validate(desired);
+  let before: Wanted[];
+  try {
+    before = validate(previous);
+  } catch {
+    return undefined;
+  }
+  if (withoutPeers(previous) !== withoutPeers(desired)) return undefined;
+  const steps: Step[] = [];
+  wanted.forEach((w, i) => {
+    const old = before[i] as Wanted;
+    if (w.net.encapsulation !== 'vxlan') return;
+    const vx = w.tunnel;
+    const add = (argv: string[], why: string) => steps.push({ argv, why, repair: false });
+    for (const peer of w.peers)
+      if (!old.peers.includes(peer))
+        add(
+          bridgeCmd('fdb', 'append', ZERO_MAC, 'dev', vx, 'dst', peer),
+          `flood ${w.net.name} to peer ${peer}`,
+        );
+    for (const peer of old.peers)
+      if (!w.peers.includes(peer))
+        add(
+          bridgeCmd('fdb', 'del', ZERO_MAC, 'dev', vx, 'dst', peer),
+          `${peer} no longer carries ${w.net.name}`,
+        );
+    for (const [mac, vtep] of w.remoteMacs)
+      if (old.remoteMacs.get(mac) !== vtep)
+        add(
+          bridgeCmd('fdb', 'replace', mac, 'dev', vx, 'dst', vtep, 'static'),
+          `guest ${mac} sits behind ${vtep}`,
+        );
+    for (const [mac, vtep] of old.remoteMacs)
+      if (!w.remoteMacs.has(mac))
+        add(bridgeCmd('fdb', 'del', mac, 'dev', vx, 'dst', vtep), `guest ${mac} is no longer behind ${vtep}`);
+  });
+  return steps;
+}

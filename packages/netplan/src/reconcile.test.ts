@@ -76,6 +76,47 @@ describe('reconcile', () => {
     );
   });
 
+  it('with the previous converged state, applies a peer change without reading the host', async () => {
+    const runner = fixtureRunner(convergedFx);
+    const lab = convergedFx.desired.networks[0];
+    assert.ok(lab);
+    const next = {
+      ...convergedFx.desired,
+      networks: [{ ...lab, peers: [...lab.peers, '10.99.0.9'] }, ...convergedFx.desired.networks.slice(1)],
+    };
+    const r = await reconcile(next, runner, { previous: convergedFx.desired });
+    assert.deepEqual(r.problems, []);
+    assert.deepEqual(
+      runner.calls.map((c) => c.argv.join(' ')),
+      [`bridge fdb append 00:00:00:00:00:00 dev nsvx${lab.vni} dst 10.99.0.9`],
+    );
+  });
+
+  it('falls back to a full pass when a peer change fails', async () => {
+    const base = fixtureRunner(convergedFx);
+    const runner = {
+      calls: base.calls,
+      async run(argv: string[], input?: string) {
+        if (argv.join(' ').startsWith('bridge fdb del')) {
+          base.calls.push({ argv });
+          return { stdout: '', stderr: 'RTNETLINK answers: No such file or directory\n', code: 255 };
+        }
+        return base.run(argv, input);
+      },
+    };
+    const lab = convergedFx.desired.networks[0];
+    assert.ok(lab);
+    const next = {
+      ...convergedFx.desired,
+      networks: [{ ...lab, peers: lab.peers.slice(1) }, ...convergedFx.desired.networks.slice(1)],
+    };
+    const r = await reconcile(next, runner, { previous: convergedFx.desired });
+    const ran = runner.calls.map((c) => c.argv.join(' '));
+    assert.ok(ran[0]?.startsWith('bridge fdb del'));
+    for (const read of READS) assert.ok(ran.includes(read), `full pass reads ${read}`);
+    assert.ok(r.steps.length >= 2, 'the failed quick step and the full pass steps');
+  });
+
   it('rejects an invalid desired state before running anything', async () => {
     const runner = fixtureRunner(emptyFx);
     await assert.rejects(

@@ -97,6 +97,8 @@ export class Agent {
   readonly relay: DhcpRelay;
   private readonly runner: Runner;
   private desired: pb.DesiredState | undefined;
+  /** The host plumbing the last problem-free pass converged to, and its JSON. */
+  private lastApplied: HostPlumbing | undefined;
   private lastAppliedKey = '';
   private running: Promise<void> | undefined;
   private dirty = false;
@@ -170,16 +172,31 @@ export class Agent {
     let drift = 0;
     let observed: ObservedNetwork[] | undefined;
     try {
-      const res = await reconcile(plan.host, this.runner, { log: this.log });
-      observed = observePlumbing(res.actual);
+      // A changed desired state starts from the one the host converged to: a peer joining or
+      // leaving is then one flood entry, not a full read of the host. An unchanged one (the
+      // resync timer) gets the full pass that finds drift.
+      const previous = key === this.lastAppliedKey ? undefined : this.lastApplied;
+      const res = await reconcile(plan.host, this.runner, {
+        log: this.log,
+        ...(previous ? { previous } : {}),
+      });
+      // A peer change applied without reading the host has nothing to show: the report says it
+      // observed nothing, and the next full pass (the resync timer) observes again.
+      observed = res.actual && observePlumbing(res.actual);
       steps = res.steps.length;
       // Steps against an unchanged desired state are drift (someone changed the host);
       // steps after a change of desired state are convergence.
       if (key === this.lastAppliedKey) drift = res.driftRepaired;
       problems.push(...res.problems);
-      if (res.problems.length === 0) this.lastAppliedKey = key;
+      if (res.problems.length === 0) {
+        this.lastAppliedKey = key;
+        this.lastApplied = plan.host;
+      } else {
+        this.lastApplied = undefined;
+      }
     } catch (err) {
       this.stats.failures++;
+      this.lastApplied = undefined;
       problems.push(`reconcile failed: ${err instanceof Error ? err.message : String(err)}`);
     }
     problems.push(...(await this.relay.sync(plan.bridges)));

@@ -1,5 +1,4 @@
 import dgram from 'node:dgram';
-import koffi from 'koffi';
 
 /**
  * UDP sockets pinned to one network device (SO_BINDTODEVICE), which Node cannot do by
@@ -24,11 +23,14 @@ interface Libc {
   close: (fd: number) => number;
 }
 
-let libc: Libc | undefined;
-function load(): Libc {
+let libc: (Libc & { errno: () => number }) | undefined;
+/** koffi (a native addon) is loaded on first use: the agent registers before it opens a socket. */
+async function load(): Promise<Libc & { errno: () => number }> {
   if (libc) return libc;
+  const { default: koffi } = await import('koffi');
   const lib = koffi.load('libc.so.6');
   libc = {
+    errno: () => koffi.errno(),
     socket: lib.func('int socket(int, int, int)'),
     setsockopt: lib.func('int setsockopt(int, int, int, const void *, uint32_t)'),
     bind: lib.func('int bind(int, const void *, uint32_t)'),
@@ -50,11 +52,11 @@ export class BoundSocketError extends Error {
 
 /** Opens a UDP socket on 0.0.0.0:`port` that sends and receives only through `device`. */
 export async function openBoundSocket(device: string, port: number): Promise<dgram.Socket> {
-  const c = load();
+  const c = await load();
   const fd = c.socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw new BoundSocketError('socket', koffi.errno(), device);
+  if (fd < 0) throw new BoundSocketError('socket', c.errno(), device);
   const fail = (step: string): never => {
-    const errno = koffi.errno();
+    const errno = c.errno();
     c.close(fd);
     throw new BoundSocketError(step, errno, device);
   };

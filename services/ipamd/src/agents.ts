@@ -408,9 +408,11 @@ export class AgentHub {
       clearInterval(previous.timer);
       endWith(previous.call, fail(ErrorCode.Aborted, 'replaced by a newer session of the same agent'));
     }
-    // The watch will also deliver this; apply it now so the first state includes us.
+    // The watch will also deliver this; apply it now so the first state includes us, and tell
+    // this replica's other sessions without waiting for the watch to come round.
     this.agents.set(record.hostId, { record, modRevision: res.modRevision });
-    this.invalidate();
+    this.agentsRevision = Math.max(this.agentsRevision, res.modRevision);
+    this.schedule();
     const s: Session = {
       record,
       call,

@@ -1,7 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
-import { netspanDefinition } from '@netspan/api';
+import { netspanDefinition } from '@netspan/api/reflection';
 import type { EtcdIpamStore } from '@netspan/etcd-store';
 import type { Logger } from '@netspan/log';
 import { HealthImplementation, protoPath as healthProtoPath, type ServingStatus } from 'grpc-health-check';
