@@ -75,13 +75,13 @@ class FakeAgent {
     return (this.states[this.states.length - 1]?.peers ?? []).map((p) => p.hostId).sort();
   }
   /** Reports blue as built, with flood entries to `flood`, for `revision` (default: the latest). */
-  report(flood: string[], revision = this.revision, problems: string[] = []): void {
+  report(flood: string[], revision = this.revision, problems: string[] = [], observed = true): void {
     this.call.write({
       report: {
         desiredRevision: revision,
         driftRepaired: 0,
         problems,
-        observed: true,
+        observed,
         networks: [{ network: 'blue', vni, bridge: true, tunnel: true, floodVteps: flood }],
       },
     });
@@ -167,6 +167,12 @@ describe('audit: agents whose plumbing disagrees with the desired state (agent-d
     h1.report(['192.0.2.42'], h1.revision - 1);
     await new Promise((r) => setTimeout(r, 300));
     assert.equal((await audit()).length, 1);
+
+    // Nor does a report that did not read the host back (a peer change applied as its flood
+    // entries alone) clear what the last full read found.
+    h1.report([], h1.revision, [], false);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal((await audit()).length, 1, 'an unobserved report keeps the finding');
 
     // Repaired: the finding and the key go.
     h1.report(['192.0.2.42']);

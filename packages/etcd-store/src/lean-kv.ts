@@ -774,8 +774,8 @@ export class LeanKv implements TxnClient {
     }, 5000);
     pinger.unref();
     session.on('close', () => clearInterval(pinger));
-    // The session must not keep the process alive on its own (etcd3's channels don't).
-    session.unref();
+    // The session is referenced: a process waiting on a watch or a transaction must not exit
+    // under it (ipamd at start-up has nothing else pending). close() releases it.
     this.session = session;
     return session;
   }

@@ -39,6 +39,8 @@ interface Session {
   lastState: pb.DesiredState__Input | undefined;
   /** Drift and problems as last stored in etcd (JSON; '' = none stored). */
   storedReport: string;
+  /** The drift last judged from a report that read the host back (kept across quick reports). */
+  lastDrift: ReturnType<typeof judgePlumbing>;
   /** Report writes, in order (each waits for the one before). */
   reportWrite: Promise<void>;
   timer: NodeJS.Timeout | undefined;
@@ -424,6 +426,7 @@ export class AgentHub {
       lastReport: undefined,
       lastState: undefined,
       storedReport: '',
+      lastDrift: [],
       reportWrite: Promise.resolve(),
       timer: undefined,
       ended: false,
@@ -494,9 +497,12 @@ export class AgentHub {
   private judgeReport(s: Session, r: pb.PlumbingReport): void {
     const state = s.lastState;
     if (s.ended || !state || Number(r.desiredRevision) !== Number(state.revision)) return;
+    // A report without a read of the host (the agent applied a peer change as its flood
+    // entries alone) says nothing about drift: what the last full read found still stands.
     const drift = r.observed
       ? judgePlumbing(expectedFromDesired(s.record, state), r.networks ?? []).slice(0, MAX_STORED_DRIFT)
-      : [];
+      : s.lastDrift;
+    s.lastDrift = drift;
     const problems = (r.problems ?? [])
       .slice(0, MAX_STORED_PROBLEMS)
       .map((p) => (p.length > MAX_PROBLEM_LENGTH ? `${p.slice(0, MAX_PROBLEM_LENGTH)}…` : p));
