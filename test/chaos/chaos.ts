@@ -281,8 +281,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
           grpcFailFastMs = Date.now() - s;
           c.close();
           await new Promise((r) => setTimeout(r, Math.max(0, o.etcdStopForMs - (Date.now() - s))));
-          await etcd.restart();
+          // The window closes when etcd is spawned again: it serves as soon as it has loaded,
+          // before restart() has polled it healthy, and a replica may claim in between.
           etcdDown = false;
+          await etcd.restart();
           etcdBackAt = Date.now();
           say(`chaos: etcd back (gRPC failed in ${grpcFailFastMs} ms with ${grpcStatus})`);
           continue;
