@@ -24,6 +24,8 @@ import {
 // loopback as the upstream for names outside our zones. Everything stays on 127.0.0.1.
 
 const Z = 'blue.netspan.internal';
+/** UDP through dgram or batched syscalls (dns-batched.test.ts runs this file with `batched`). */
+const DNS_IO = process.env.NETSPAN_TEST_DNS_IO ?? 'dgram';
 const CLI = path.join(repoRoot, 'packages/cli/dist/main.js');
 
 let etcd: EtcdHandle;
@@ -142,11 +144,22 @@ before(async () => {
         '10.77.0.1',
         '--metrics-listen',
         '127.0.0.1:0',
+        '--dns-io',
+        DNS_IO,
       ],
     }),
     startIpamd({
       etcdEndpoints: etcd.endpoints,
-      args: ['--dns-listen', '127.0.0.1:0', '--dns-workers', '2', '--metrics-listen', '127.0.0.1:0'],
+      args: [
+        '--dns-listen',
+        '127.0.0.1:0',
+        '--dns-workers',
+        '2',
+        '--metrics-listen',
+        '127.0.0.1:0',
+        '--dns-io',
+        DNS_IO,
+      ],
     }),
   ]);
   portA = dnsPort(a);

@@ -29,7 +29,9 @@ export {
   type DnsStats,
   type Endpoint,
   emptyDnsStats,
+  type ForwardTarget,
   RCODE_LABELS,
+  type Reply,
 } from './server.js';
 export {
   type Answer,

@@ -44,6 +44,23 @@ export interface DnsServerOptions {
   /** An idle TCP connection is closed after this (default 10 s). */
   tcpIdleMs?: number;
   maxTcpConnections?: number;
+  /**
+   * false: TCP only; UDP is served elsewhere (ipamd's batched I/O threads), which hands this
+   * server the queries it must forward. Default true.
+   */
+  udp?: boolean;
+  /**
+   * Takes the queries to forward instead of the built-in forwarder (set where forwarding must
+   * happen elsewhere, e.g. in another thread); the RA bit and the ACL work as with `upstreams`.
+   */
+  forwardTo?: ForwardTarget;
+}
+
+/** Where a DnsServer sends the queries it forwards. */
+export interface ForwardTarget {
+  forwardUdp(msg: Buffer, q: ParsedQuery, reply: Reply): void;
+  forwardTcp(msg: Buffer, q: ParsedQuery, reply: Reply): void;
+  close(): void;
 }
 
 const QTYPE_IXFR = 251;
@@ -126,7 +143,7 @@ export class DnsServer {
   readonly stats: DnsStats = emptyDnsStats();
   private udp: dgram.Socket | undefined;
   private tcp: net.Server | undefined;
-  private readonly forwarder: Forwarder | undefined;
+  private readonly forwarder: ForwardTarget | undefined;
   private readonly index: ZoneIndex;
   private readonly log: DnsLog | undefined;
   private readonly connections = new Set<net.Socket>();
@@ -138,15 +155,20 @@ export class DnsServer {
     this.index = opts.index;
     this.log = opts.log;
     this.forwarder =
-      opts.upstreams && opts.upstreams.length > 0
+      opts.forwardTo ??
+      (opts.upstreams && opts.upstreams.length > 0
         ? new Forwarder(opts.upstreams, opts.forwardTimeoutMs ?? 1500, this.stats, opts.log)
-        : undefined;
+        : undefined);
     this.networkCidrs = () => this.index.networkCidrs();
   }
 
   /** Binds UDP and TCP on the same port (resolve port 0 first: the two would differ). */
   async start(): Promise<{ host: string; port: number }> {
     const { host, port } = this.opts;
+    if (this.opts.udp === false) {
+      this.tcp = await this.listenTcp(host, port);
+      return { host, port: (this.tcp.address() as net.AddressInfo).port };
+    }
     // Replies go to the address the query came from, always an IP: a synchronous identity
     // lookup spares dgram its dns.lookup() round through process.nextTick on every send.
     const udp = dgram.createSocket({
@@ -168,18 +190,22 @@ export class DnsServer {
     });
     this.udp = udp;
     const bound = udp.address().port;
+    this.tcp = await this.listenTcp(host, bound);
+    return { host, port: bound };
+  }
+
+  private async listenTcp(host: string, port: number): Promise<net.Server> {
     const tcp = net.createServer({ noDelay: true }, (conn) => this.onConnection(conn));
     tcp.maxConnections = this.opts.maxTcpConnections ?? 256;
     await new Promise<void>((resolve, reject) => {
       tcp.once('error', reject);
-      tcp.listen({ host, port: bound, exclusive: false }, () => {
+      tcp.listen({ host, port, exclusive: false }, () => {
         tcp.off('error', reject);
         resolve();
       });
     });
     tcp.on('error', (err) => this.log?.warn({ err: err.message }, 'dns tcp server error'));
-    this.tcp = tcp;
-    return { host, port: bound };
+    return tcp;
   }
 
   async stop(): Promise<void> {

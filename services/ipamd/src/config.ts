@@ -19,6 +19,7 @@ export interface IpamdConfig {
   dnsUpstreams: Array<{ host: string; port: number }>;
   dnsAllowRecursion: string[];
   dnsWorkers: number;
+  dnsIo: 'dgram' | 'batched';
   tlsCert: string;
   tlsKey: string;
   tlsCa: string;
@@ -105,7 +106,12 @@ export const FLAGS: Record<string, Flag> = {
   'dns-workers': {
     env: 'NETSPAN_DNS_WORKERS',
     def: '0',
-    help: 'DNS worker processes sharing the DNS sockets (0 = answer in the ipamd process)',
+    help: 'DNS worker processes sharing the DNS sockets (0 = answer in the ipamd process); with --dns-io batched, I/O threads (at least 1)',
+  },
+  'dns-io': {
+    env: 'NETSPAN_DNS_IO',
+    def: 'dgram',
+    help: 'DNS over UDP through node:dgram, or "batched": recvmmsg/sendmmsg in threads of ipamd (Linux)',
   },
   'tls-cert': { env: 'NETSPAN_TLS_CERT', def: '', help: 'server certificate for the gRPC API (enables TLS)' },
   'tls-key': { env: 'NETSPAN_TLS_KEY', def: '', help: 'server key for the gRPC API' },
@@ -205,6 +211,9 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): IpamdConfig 
   const serverId = get('dhcp-server-id');
   if (serverId && !/^\d+\.\d+\.\d+\.\d+$/.test(serverId))
     throw new ConfigError(`--dhcp-server-id: ${serverId} is not an IPv4 address`);
+  const dnsIo = get('dns-io');
+  if (dnsIo !== 'dgram' && dnsIo !== 'batched')
+    throw new ConfigError(`--dns-io: ${dnsIo} is not dgram or batched`);
   const dnsListen = get('dns-listen');
   if (dnsListen && !/^(\[[0-9a-fA-F:.]+\]|[^\s:]+):\d{1,5}$/.test(dnsListen))
     throw new ConfigError(`--dns-listen: ${dnsListen} is not host:port`);
@@ -256,6 +265,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): IpamdConfig 
     dnsUpstreams,
     dnsAllowRecursion,
     dnsWorkers: int('dns-workers', 0, 64),
+    dnsIo,
     tlsCert: get('tls-cert'),
     tlsKey: get('tls-key'),
     tlsCa: get('tls-ca'),

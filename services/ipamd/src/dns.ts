@@ -18,6 +18,7 @@ import {
 import type { EtcdIpamStore, EtcdRecordStore } from '@netspan/etcd-store';
 import type { Snapshot, StoredLease, StoredNetwork, StoreObserver, Subscription } from '@netspan/ipam';
 import type { Logger } from '@netspan/log';
+import { BatchedUdp } from './dns-batched.js';
 
 /** What a DNS worker process needs to serve (sent once, before any zone event). */
 export interface DnsWorkerInit {
@@ -53,6 +54,11 @@ export interface DnsOptions {
   logFormat: string;
   /** How often workers report their counters to this process (default 1000 ms). */
   statsIntervalMs?: number;
+  /**
+   * UDP through node:dgram (default) or through batched syscalls (recvmmsg/sendmmsg) in worker
+   * threads of this process, `workers` of them (at least one); TCP stays with DnsServer.
+   */
+  io?: 'dgram' | 'batched';
 }
 
 function leaseInfo(l: StoredLease): LeaseInfo {
@@ -104,6 +110,7 @@ export class IpamdDns implements StoreObserver {
   readonly index: ZoneIndex;
   address = '';
   private server: DnsServer | undefined;
+  private batched: BatchedUdp | undefined;
   /** Workers that have the index and get every event. */
   private readonly workers = new Set<Worker>();
   /** Every live worker process (including ones still starting). */
@@ -141,6 +148,11 @@ export class IpamdDns implements StoreObserver {
    * statsIntervalMs), including workers that have exited; undefined when DNS is not served.
    */
   get stats(): DnsStats | undefined {
+    if (this.batched && this.server) {
+      const total = addDnsStats(emptyDnsStats(), this.server.stats);
+      for (const s of this.batched.stats()) addDnsStats(total, s);
+      return total;
+    }
     if (this.server) return this.server.stats;
     if (!this.init) return undefined;
     const total = addDnsStats(emptyDnsStats(), this.retiredStats);
@@ -170,7 +182,29 @@ export class IpamdDns implements StoreObserver {
     const host = this.opts.listen.slice(0, i).replace(/^\[|\]$/g, '');
     let port = Number(this.opts.listen.slice(i + 1));
     if (port === 0) port = await freeDualPort(host);
-    if (this.opts.workers === 0) {
+    if (this.opts.io === 'batched') {
+      const server = new DnsServer({
+        index: this.index,
+        host,
+        port,
+        upstreams: this.opts.upstreams,
+        acl: new ClientAcl(this.opts.allowRecursion),
+        log: this.log,
+        udp: false,
+      });
+      this.server = server;
+      await server.start();
+      this.batched = await BatchedUdp.start({
+        host,
+        port,
+        threads: this.opts.workers,
+        allowRecursion: this.opts.allowRecursion,
+        forwarding: this.opts.upstreams.length > 0,
+        server,
+        index: this.index,
+        log: this.log,
+      });
+    } else if (this.opts.workers === 0) {
       this.server = new DnsServer({
         index: this.index,
         host,
@@ -244,6 +278,7 @@ export class IpamdDns implements StoreObserver {
 
   private emit(e: ZoneEvent): void {
     this.index.apply(e);
+    this.batched?.post(e);
     if (this.workers.size === 0) return;
     const msg: ToWorker = { t: 'zone', events: [e] };
     for (const w of this.workers) if (w.isConnected()) w.send(msg);
@@ -283,6 +318,7 @@ export class IpamdDns implements StoreObserver {
   };
   async stop(): Promise<void> {
     this.stopping = true;
+    await this.batched?.stop();
     await this.server?.stop();
     await Promise.all(
       [...this.forked].map(

@@ -193,6 +193,7 @@ export async function startIpamd(
       upstreams: cfg.dnsUpstreams,
       allowRecursion: cfg.dnsAllowRecursion,
       workers: cfg.dnsWorkers,
+      io: cfg.dnsIo,
       logLevel: cfg.logLevel,
       logFormat: cfg.logFormat,
     },
