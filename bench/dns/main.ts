@@ -5,16 +5,20 @@
  * same machine, same run, same query file, at 1 and 8 dnsperf clients.
  *
  *   npm run bench:dns [-- --seconds 10 --clients 1,8 --workers 2 --names 10000 --repeat 1]
+ *                     [--io dgram,batched --threads 1]
  *
  * Each (server, clients) pair gets a throughput pass (dnsperf -l seconds, unthrottled, at most
  * 100 queries outstanding) and a latency pass (-v, per-query times) throttled to dnsmasq's rate
  * at that client count, so p99 is "at that rate". All traffic stays on 127.0.0.1; every process
- * is started here and stopped by its pid. The last line is
- * `dns ratio ipamd/dnsmasq: <x.xx> p99 ms: <n>` (8 clients, or the largest count given).
+ * is started here and stopped by its pid. With `--io dgram,batched` one ipamd per I/O mode serves
+ * the same etcd (`ipamd`: --dns-workers <workers> over dgram; `ipamd-batched`: --dns-io batched
+ * with --threads I/O threads), measured in the same run. The last line is
+ * `dns ratio ipamd/dnsmasq: <x.xx> p99 ms: <n>` (8 clients, or the largest count given), for the
+ * first I/O mode given.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClients, unary } from '@netspan/api';
@@ -27,6 +31,8 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '2' },
     names: { type: 'string', default: '10000' },
     repeat: { type: 'string', default: '1' },
+    io: { type: 'string', default: 'dgram' },
+    threads: { type: 'string', default: '1' },
   },
 });
 const seconds = Number(values.seconds);
@@ -34,6 +40,11 @@ const clientCounts = String(values.clients).split(',').map(Number);
 const workers = Number(values.workers);
 const names = Number(values.names);
 const repeat = Number(values.repeat);
+const ioModes = String(values.io).split(',');
+const threads = Number(values.threads);
+for (const m of ioModes) if (m !== 'dgram' && m !== 'batched') throw new Error(`--io: ${m}?`);
+/** The bench's name for the ipamd serving with I/O mode `m`. */
+const ipamdName = (m: string) => (m === 'dgram' ? 'ipamd' : `ipamd-${m}`);
 const DOMAIN = 'bench.netspan.internal';
 const log = (...a: unknown[]) => console.log(...a);
 
@@ -79,11 +90,39 @@ function run(
   });
 }
 
+/** CPU seconds (user + system) of `pid` and its children (ipamd's DNS workers), from /proc. */
+function cpuSeconds(pid: number | undefined): number {
+  if (!pid) return Number.NaN;
+  const stat = (p: string) => {
+    try {
+      const text = readFileSync(`/proc/${p}/stat`, 'utf8');
+      return text.slice(text.lastIndexOf(')') + 2).split(' ');
+    } catch {
+      return undefined;
+    }
+  };
+  let ticks = 0;
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    const f = stat(p);
+    // Fields after the command: state(0) ppid(1) … utime(11) stime(12).
+    if (!f || (Number(p) !== pid && Number(f[1]) !== pid)) continue;
+    ticks += Number(f[11]) + Number(f[12]);
+  }
+  return ticks / 100;
+}
+
+const load1 = () => (loadavg()[0] as number).toFixed(2);
+
 interface Pass {
   qps: number;
   avgMs: number;
   lostPct: number;
   completed: number;
+  /** The server's CPU per answered query, µs (its process and children). */
+  cpuUsPerQuery?: number;
+  /** 1-minute load average when the pass ended. */
+  load?: number;
 }
 interface Latency {
   rate: number;
@@ -203,7 +242,7 @@ async function main(): Promise<void> {
   writeFileSync(qfile, `${queries.join('\n')}\n`);
   writeFileSync(join(dir, 'hosts'), `${hosts.join('\n')}\n`);
 
-  const [ipamdPort, dnsmasqPort, unboundPort] = await freePorts(3);
+  const [dnsmasqPort, unboundPort, ...ipamdPorts] = await freePorts(2 + ioModes.length);
   writeFileSync(
     join(dir, 'unbound.conf'),
     [
@@ -230,20 +269,26 @@ async function main(): Promise<void> {
   const etcd = await startEtcd({ name: 'bench-dns', extraArgs: ['--quota-backend-bytes', String(4 << 30)] });
   let dnsmasq: ChildProcess | undefined;
   let unbound: ChildProcess | undefined;
-  let ipamd: Awaited<ReturnType<typeof startIpamd>> | undefined;
+  const ipamds: Array<Awaited<ReturnType<typeof startIpamd>>> = [];
   try {
-    ipamd = await startIpamd({
-      etcdEndpoints: etcd.endpoints,
-      args: [
-        '--dns-listen',
-        `127.0.0.1:${ipamdPort}`,
-        '--dns-workers',
-        String(workers),
-        '--reclaim-interval',
-        '0',
-      ],
-    });
-    const c = createClients(ipamd.grpcAddress);
+    for (const [i, mode] of ioModes.entries()) {
+      ipamds.push(
+        await startIpamd({
+          etcdEndpoints: etcd.endpoints,
+          args: [
+            '--dns-listen',
+            `127.0.0.1:${ipamdPorts[i]}`,
+            '--dns-workers',
+            String(mode === 'batched' ? threads : workers),
+            '--dns-io',
+            mode,
+            '--reclaim-interval',
+            '0',
+          ],
+        }),
+      );
+    }
+    const c = createClients((ipamds[0] as { grpcAddress: string }).grpcAddress);
     await unary(c.network, c.network.CreateNetwork, {
       network: { name: 'bench', cidr: '10.100.0.0/16', domain: DOMAIN, leaseTimeSeconds: 86_400 },
     });
@@ -263,10 +308,11 @@ async function main(): Promise<void> {
     );
     c.close();
     log(`allocated ${names} leases with hostnames in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    await waitFor(() => answers(ipamdPort as number, `h${names - 1}.${DOMAIN}`), {
-      timeoutMs: 10_000,
-      what: 'ipamd to answer the last name',
-    });
+    for (const p of ipamdPorts)
+      await waitFor(() => answers(p as number, `h${names - 1}.${DOMAIN}`), {
+        timeoutMs: 10_000,
+        what: 'ipamd to answer the last name',
+      });
 
     dnsmasq = started(
       spawn(
@@ -302,10 +348,15 @@ async function main(): Promise<void> {
     });
 
     const servers: Array<[string, number]> = [
-      ['ipamd', ipamdPort as number],
+      ...ioModes.map((m, i): [string, number] => [ipamdName(m), ipamdPorts[i] as number]),
       ['dnsmasq', dnsmasqPort as number],
       ['unbound', unboundPort as number],
     ];
+    const pids: Record<string, number | undefined> = {
+      dnsmasq: dnsmasq.pid,
+      unbound: unbound.pid,
+    };
+    for (const [i, m] of ioModes.entries()) pids[ipamdName(m)] = ipamds[i]?.pid;
     const runs: Array<Record<string, unknown>> = [];
     for (let r = 0; r < repeat; r++) {
       const perRun: Record<string, Record<string, { throughput: Pass; latency?: Latency }>> = {};
@@ -314,10 +365,13 @@ async function main(): Promise<void> {
         perRun[key] = {};
         // Throughput first for all three (interleaved in time), then latency at dnsmasq's rate.
         for (const [name, port] of servers) {
+          const cpu0 = cpuSeconds(pids[name]);
           const t = await throughput(port, qfile, clients);
+          t.cpuUsPerQuery = ((cpuSeconds(pids[name]) - cpu0) / t.completed) * 1e6;
+          t.load = loadavg()[0] as number;
           (perRun[key] as Record<string, { throughput: Pass }>)[name] = { throughput: t };
           log(
-            `run ${r + 1} clients ${clients} ${name.padEnd(8)} ${t.qps.toFixed(0).padStart(7)} qps  avg ${t.avgMs.toFixed(3)} ms  lost ${t.lostPct}%`,
+            `run ${r + 1} clients ${clients} ${name.padEnd(13)} ${t.qps.toFixed(0).padStart(7)} qps  avg ${t.avgMs.toFixed(3)} ms  lost ${t.lostPct}%  cpu ${t.cpuUsPerQuery.toFixed(1)} µs/query  load ${load1()}`,
           );
         }
         const rate = perRun[key]?.dnsmasq?.throughput.qps ?? 0;
@@ -325,7 +379,7 @@ async function main(): Promise<void> {
           const l = await latency(port, qfile, clients, rate);
           (perRun[key]?.[name] as { latency?: Latency }).latency = l;
           log(
-            `run ${r + 1} clients ${clients} ${name.padEnd(8)} at ${rate.toFixed(0)} qps: got ${l.qps.toFixed(0)}  p50 ${l.p50Ms.toFixed(3)} ms  p99 ${l.p99Ms.toFixed(3)} ms  lost ${l.lostPct}%`,
+            `run ${r + 1} clients ${clients} ${name.padEnd(13)} at ${rate.toFixed(0)} qps: got ${l.qps.toFixed(0)}  p50 ${l.p50Ms.toFixed(3)} ms  p99 ${l.p99Ms.toFixed(3)} ms  lost ${l.lostPct}%  load ${load1()}`,
           );
         }
       }
@@ -339,27 +393,35 @@ async function main(): Promise<void> {
     >;
     log('');
     log(
-      'clients  ipamd qps  dnsmasq qps  unbound qps  ipamd/dnsmasq  ipamd/unbound  ipamd p99 ms (at dnsmasq rate)',
+      'server         clients  ipamd qps  dnsmasq qps  unbound qps  ipamd/dnsmasq  ipamd/unbound  ipamd p99 ms (at dnsmasq rate)',
     );
     let finalRatio = 0;
     let finalP99 = Number.NaN;
-    for (const clients of clientCounts) {
-      const row = last[`c${clients}`] as Record<string, { throughput: Pass; latency?: Latency }>;
-      const q = (s: string) => row[s]?.throughput.qps ?? 0;
-      const ratio = q('ipamd') / q('dnsmasq');
-      const ratioU = q('ipamd') / q('unbound');
-      const p99 = row.ipamd?.latency?.p99Ms ?? Number.NaN;
-      log(
-        `${String(clients).padStart(7)}  ${q('ipamd').toFixed(0).padStart(9)}  ${q('dnsmasq').toFixed(0).padStart(11)}  ${q('unbound').toFixed(0).padStart(11)}  ${ratio.toFixed(2).padStart(13)}  ${ratioU.toFixed(2).padStart(13)}  ${p99.toFixed(3)}`,
-      );
-      finalRatio = ratio;
-      finalP99 = p99;
+    for (const [i, mode] of ioModes.entries()) {
+      const name = ipamdName(mode);
+      for (const clients of clientCounts) {
+        const row = last[`c${clients}`] as Record<string, { throughput: Pass; latency?: Latency }>;
+        const q = (s: string) => row[s]?.throughput.qps ?? 0;
+        const ratio = q(name) / q('dnsmasq');
+        const ratioU = q(name) / q('unbound');
+        const p99 = row[name]?.latency?.p99Ms ?? Number.NaN;
+        log(
+          `${name.padEnd(13)}  ${String(clients).padStart(7)}  ${q(name).toFixed(0).padStart(9)}  ${q('dnsmasq').toFixed(0).padStart(11)}  ${q('unbound').toFixed(0).padStart(11)}  ${ratio.toFixed(2).padStart(13)}  ${ratioU.toFixed(2).padStart(13)}  ${p99.toFixed(3)}`,
+        );
+        if (i === 0) {
+          finalRatio = ratio;
+          finalP99 = p99;
+        }
+      }
     }
     const results = {
       date: new Date().toISOString(),
       seconds,
       names,
       workers,
+      io: ioModes,
+      batchedThreads: threads,
+      loadavg: loadavg(),
       clients: clientCounts,
       dnsperf: '-q 100; latency pass: -v -Q <dnsmasq qps>',
       runs,
@@ -372,7 +434,7 @@ async function main(): Promise<void> {
   } finally {
     await stopProcess(dnsmasq);
     await stopProcess(unbound);
-    await ipamd?.stop();
+    for (const h of ipamds) await h.stop();
     await etcd.stop();
     rmSync(dir, { recursive: true, force: true });
   }

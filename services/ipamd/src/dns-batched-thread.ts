@@ -174,8 +174,19 @@ function run(d: BatchedThreadData): void {
   post({ t: 'ready' });
   let batches = 0;
   let failures = 0;
+  // After a short batch the queue was likely drained: poll() first (one syscall either way when
+  // more has come, one fewer than a recvmmsg that fails when nothing has).
+  let wait = false;
   while (Atomics.load(ctl, CTL_STOP) === 0) {
     if (Atomics.load(ctl, CTL_POSTED) !== seen) drain();
+    if (wait) {
+      // Sleep until a datagram, an event from the primary, or a second passes.
+      if (c.poll(base + PFD, 2, 1000) > 0 && (dv.getInt16(PFD + 14, true) & POLLIN) !== 0)
+        c.readAt(d.efd, base + SCRATCH, 8);
+      wait = false;
+      report();
+      continue;
+    }
     const n = c.recvmmsg(d.fd, base + RH, B, MSG_DONTWAIT, 0);
     if (n <= 0) {
       const e = n < 0 ? errno() : EAGAIN;
@@ -186,12 +197,10 @@ function run(d: BatchedThreadData): void {
         continue;
       }
       failures = 0;
-      // Idle: sleep until a datagram, an event from the primary, or a second passes.
-      if (c.poll(base + PFD, 2, 1000) > 0 && (dv.getInt16(PFD + 14, true) & POLLIN) !== 0)
-        c.readAt(d.efd, base + SCRATCH, 8);
-      report();
+      wait = true;
       continue;
     }
+    wait = n < B;
     failures = 0;
     out = 0;
     for (let i = 0; i < n; i++) {
