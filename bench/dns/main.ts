@@ -5,14 +5,14 @@
  * same machine, same run, same query file, at 1 and 8 dnsperf clients.
  *
  *   npm run bench:dns [-- --seconds 10 --clients 1,8 --workers 2 --names 10000 --repeat 1]
- *                     [--io dgram,batched --threads 1]
+ *                     [--io dgram,batched --threads 1]   (or --io dgram,batched:1,batched:2)
  *
  * Each (server, clients) pair gets a throughput pass (dnsperf -l seconds, unthrottled, at most
  * 100 queries outstanding) and a latency pass (-v, per-query times) throttled to dnsmasq's rate
  * at that client count, so p99 is "at that rate". All traffic stays on 127.0.0.1; every process
  * is started here and stopped by its pid. With `--io dgram,batched` one ipamd per I/O mode serves
  * the same etcd (`ipamd`: --dns-workers <workers> over dgram; `ipamd-batched`: --dns-io batched
- * with --threads I/O threads), measured in the same run. The last line is
+ * with --threads I/O threads, or n with `batched:n`, each its own ipamd), measured in the same run. The last line is
  * `dns ratio ipamd/dnsmasq: <x.xx> p99 ms: <n>` (8 clients, or the largest count given), for the
  * first I/O mode given.
  */
@@ -42,9 +42,12 @@ const names = Number(values.names);
 const repeat = Number(values.repeat);
 const ioModes = String(values.io).split(',');
 const threads = Number(values.threads);
-for (const m of ioModes) if (m !== 'dgram' && m !== 'batched') throw new Error(`--io: ${m}?`);
-/** The bench's name for the ipamd serving with I/O mode `m`. */
-const ipamdName = (m: string) => (m === 'dgram' ? 'ipamd' : `ipamd-${m}`);
+for (const m of ioModes) if (!/^(dgram|batched(:\d+)?)$/.test(m)) throw new Error(`--io: ${m}?`);
+/** The bench's name for the ipamd serving with I/O mode `m` ('batched:2' → 'ipamd-batched-2t'). */
+const ipamdName = (m: string) =>
+  m === 'dgram' ? 'ipamd' : `ipamd-${m.replace(/:(\d+)$/, (_, n: string) => `-${n}t`)}`;
+/** Worker processes (dgram) or I/O threads (batched) for mode `m`. */
+const workersOf = (m: string) => (m === 'dgram' ? workers : Number(m.split(':')[1] ?? threads));
 const DOMAIN = 'bench.netspan.internal';
 const log = (...a: unknown[]) => console.log(...a);
 
@@ -279,9 +282,9 @@ async function main(): Promise<void> {
             '--dns-listen',
             `127.0.0.1:${ipamdPorts[i]}`,
             '--dns-workers',
-            String(mode === 'batched' ? threads : workers),
+            String(workersOf(mode)),
             '--dns-io',
-            mode,
+            mode.split(':')[0] as string,
             '--reclaim-interval',
             '0',
           ],
