@@ -5,14 +5,14 @@
  * same machine, same run, same query file, at 1 and 8 dnsperf clients.
  *
  *   npm run bench:dns [-- --seconds 10 --clients 1,8 --workers 2 --names 10000 --repeat 1]
- *                     [--io dgram,batched --threads 1]   (or --io dgram,batched:1,batched:2)
+ *                     [--io batched,dgram]   (or e.g. --io batched:1,batched:2,dgram)
  *
  * Each (server, clients) pair gets a throughput pass (dnsperf -l seconds, unthrottled, at most
  * 100 queries outstanding) and a latency pass (-v, per-query times) throttled to dnsmasq's rate
  * at that client count, so p99 is "at that rate". All traffic stays on 127.0.0.1; every process
- * is started here and stopped by its pid. With `--io dgram,batched` one ipamd per I/O mode serves
- * the same etcd (`ipamd`: --dns-workers <workers> over dgram; `ipamd-batched`: --dns-io batched
- * with --threads I/O threads, or n with `batched:n`, each its own ipamd), measured in the same run. The last line is
+ * is started here and stopped by its pid. One ipamd per I/O mode in --io serves the same etcd, all
+ * measured in the same run: `ipamd-batched` (--dns-io batched, --workers I/O threads, or n with
+ * `batched:n`: `ipamd-batched-<n>t`) and `ipamd` (--dns-io dgram, --workers worker processes). The last line is
  * `dns ratio ipamd/dnsmasq: <x.xx> p99 ms: <n>` (8 clients, or the largest count given), for the
  * first I/O mode given.
  */
@@ -31,8 +31,7 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '2' },
     names: { type: 'string', default: '10000' },
     repeat: { type: 'string', default: '1' },
-    io: { type: 'string', default: 'dgram' },
-    threads: { type: 'string', default: '1' },
+    io: { type: 'string', default: 'batched,dgram' },
   },
 });
 const seconds = Number(values.seconds);
@@ -41,13 +40,12 @@ const workers = Number(values.workers);
 const names = Number(values.names);
 const repeat = Number(values.repeat);
 const ioModes = String(values.io).split(',');
-const threads = Number(values.threads);
 for (const m of ioModes) if (!/^(dgram|batched(:\d+)?)$/.test(m)) throw new Error(`--io: ${m}?`);
 /** The bench's name for the ipamd serving with I/O mode `m` ('batched:2' → 'ipamd-batched-2t'). */
 const ipamdName = (m: string) =>
-  m === 'dgram' ? 'ipamd' : `ipamd-${m.replace(/:(\d+)$/, (_, n: string) => `-${n}t`)}`;
+  m === 'dgram' ? 'ipamd' : `ipamd-${m.replace(/:(\d+)$/, (_: string, n: string) => `-${n}t`)}`;
 /** Worker processes (dgram) or I/O threads (batched) for mode `m`. */
-const workersOf = (m: string) => (m === 'dgram' ? workers : Number(m.split(':')[1] ?? threads));
+const workersOf = (m: string) => Number(m.split(':')[1] ?? workers);
 const DOMAIN = 'bench.netspan.internal';
 const log = (...a: unknown[]) => console.log(...a);
 
@@ -374,7 +372,7 @@ async function main(): Promise<void> {
           t.load = loadavg()[0] as number;
           (perRun[key] as Record<string, { throughput: Pass }>)[name] = { throughput: t };
           log(
-            `run ${r + 1} clients ${clients} ${name.padEnd(13)} ${t.qps.toFixed(0).padStart(7)} qps  avg ${t.avgMs.toFixed(3)} ms  lost ${t.lostPct}%  cpu ${t.cpuUsPerQuery.toFixed(1)} µs/query  load ${load1()}`,
+            `run ${r + 1} clients ${clients} ${name.padEnd(16)} ${t.qps.toFixed(0).padStart(7)} qps  avg ${t.avgMs.toFixed(3)} ms  lost ${t.lostPct}%  cpu ${t.cpuUsPerQuery.toFixed(1)} µs/query  load ${load1()}`,
           );
         }
         const rate = perRun[key]?.dnsmasq?.throughput.qps ?? 0;
@@ -382,7 +380,7 @@ async function main(): Promise<void> {
           const l = await latency(port, qfile, clients, rate);
           (perRun[key]?.[name] as { latency?: Latency }).latency = l;
           log(
-            `run ${r + 1} clients ${clients} ${name.padEnd(13)} at ${rate.toFixed(0)} qps: got ${l.qps.toFixed(0)}  p50 ${l.p50Ms.toFixed(3)} ms  p99 ${l.p99Ms.toFixed(3)} ms  lost ${l.lostPct}%  load ${load1()}`,
+            `run ${r + 1} clients ${clients} ${name.padEnd(16)} at ${rate.toFixed(0)} qps: got ${l.qps.toFixed(0)}  p50 ${l.p50Ms.toFixed(3)} ms  p99 ${l.p99Ms.toFixed(3)} ms  lost ${l.lostPct}%  load ${load1()}`,
           );
         }
       }
@@ -396,7 +394,7 @@ async function main(): Promise<void> {
     >;
     log('');
     log(
-      'server         clients  ipamd qps  dnsmasq qps  unbound qps  ipamd/dnsmasq  ipamd/unbound  ipamd p99 ms (at dnsmasq rate)',
+      'server            clients  ipamd qps  dnsmasq qps  unbound qps  ipamd/dnsmasq  ipamd/unbound  ipamd p99 ms (at dnsmasq rate)',
     );
     let finalRatio = 0;
     let finalP99 = Number.NaN;
@@ -409,7 +407,7 @@ async function main(): Promise<void> {
         const ratioU = q(name) / q('unbound');
         const p99 = row[name]?.latency?.p99Ms ?? Number.NaN;
         log(
-          `${name.padEnd(13)}  ${String(clients).padStart(7)}  ${q(name).toFixed(0).padStart(9)}  ${q('dnsmasq').toFixed(0).padStart(11)}  ${q('unbound').toFixed(0).padStart(11)}  ${ratio.toFixed(2).padStart(13)}  ${ratioU.toFixed(2).padStart(13)}  ${p99.toFixed(3)}`,
+          `${name.padEnd(16)}  ${String(clients).padStart(7)}  ${q(name).toFixed(0).padStart(9)}  ${q('dnsmasq').toFixed(0).padStart(11)}  ${q('unbound').toFixed(0).padStart(11)}  ${ratio.toFixed(2).padStart(13)}  ${ratioU.toFixed(2).padStart(13)}  ${p99.toFixed(3)}`,
         );
         if (i === 0) {
           finalRatio = ratio;
@@ -423,7 +421,6 @@ async function main(): Promise<void> {
       names,
       workers,
       io: ioModes,
-      batchedThreads: threads,
       loadavg: loadavg(),
       clients: clientCounts,
       dnsperf: '-q 100; latency pass: -v -Q <dnsmasq qps>',

@@ -110,8 +110,8 @@ export const FLAGS: Record<string, Flag> = {
   },
   'dns-io': {
     env: 'NETSPAN_DNS_IO',
-    def: 'dgram',
-    help: 'DNS over UDP through node:dgram, or "batched": recvmmsg/sendmmsg in threads of ipamd (Linux)',
+    def: 'batched',
+    help: 'DNS over UDP through recvmmsg/sendmmsg in threads of ipamd ("batched", Linux x64/arm64) or node:dgram ("dgram")',
   },
   'tls-cert': { env: 'NETSPAN_TLS_CERT', def: '', help: 'server certificate for the gRPC API (enables TLS)' },
   'tls-key': { env: 'NETSPAN_TLS_KEY', def: '', help: 'server key for the gRPC API' },

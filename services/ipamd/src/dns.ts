@@ -55,8 +55,9 @@ export interface DnsOptions {
   /** How often workers report their counters to this process (default 1000 ms). */
   statsIntervalMs?: number;
   /**
-   * UDP through node:dgram (default) or through batched syscalls (recvmmsg/sendmmsg) in worker
-   * threads of this process, `workers` of them (at least one); TCP stays with DnsServer.
+   * UDP through batched syscalls (recvmmsg/sendmmsg) in worker threads of this process, `workers`
+   * of them (at least one), TCP with DnsServer here; or all through node:dgram when unset
+   * (ipamd's --dns-io says batched unless told otherwise).
    */
   io?: 'dgram' | 'batched';
 }
