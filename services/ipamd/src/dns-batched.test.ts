@@ -140,3 +140,57 @@ describe('BatchedUdp (--dns-io batched)', () => {
     assert.equal(total.forwarded, 1);
   });
 });
+
+describe('BatchedUdp on IPv6', () => {
+  it('answers over ::1 and tells the server the client address as dgram would', async () => {
+    const index = new ZoneIndex();
+    index.apply({
+      t: 'leases-reset',
+      revision: 1,
+      networks: [{ name: 'blue', domain: 'blue.test', cidr: '10.0.0.0/24' }],
+      leases: [lease('10.0.0.5', 'web1', 1)],
+    });
+    const seen: string[] = [];
+    const server = new DnsServer({ index, host: '::1', port: 0, udp: false });
+    const handle = server.handle.bind(server);
+    server.handle = (msg, client, tcp, reply) => {
+      seen.push(client);
+      handle(msg, client, tcp, reply);
+    };
+    const { port } = await server.start();
+    const b = await BatchedUdp.start({
+      host: '::1',
+      port,
+      threads: 1,
+      allowRecursion: ['::1'],
+      forwarding: true,
+      server,
+      index,
+      log: createLogger({ name: 'test', level: 'silent', format: 'json' }),
+    });
+    const sock = dgram.createSocket('udp6');
+    try {
+      await new Promise<void>((r) => sock.bind(0, '::1', () => r()));
+      const ask = (msg: Buffer) =>
+        new Promise<Buffer | undefined>((resolve) => {
+          const timer = setTimeout(() => resolve(undefined), 1000);
+          sock.once('message', (m) => {
+            clearTimeout(timer);
+            resolve(m);
+          });
+          sock.send(msg, port, '::1');
+        });
+      const a = await ask(query('web1.blue.test', RRType.A, 5));
+      assert.equal(a?.readUInt16BE(6), 1);
+      // Not ours, and ::1 may recurse: handed to the server (which refuses: it has no upstream),
+      // answered on the same socket.
+      const r = await ask(query('example.org', RRType.A, 6));
+      assert.equal(((r as Buffer)[3] as number) & 0xf, RCode.Refused);
+      assert.deepEqual(seen, ['::1']);
+    } finally {
+      sock.close();
+      await b.stop();
+      await server.stop();
+    }
+  });
+});
