@@ -18,7 +18,8 @@ import {
 import type { EtcdIpamStore, EtcdRecordStore } from '@netspan/etcd-store';
 import type { Snapshot, StoredLease, StoredNetwork, StoreObserver, Subscription } from '@netspan/ipam';
 import type { Logger } from '@netspan/log';
-import { BatchedUdp } from './dns-batched.js';
+// Loaded only when batched DNS I/O starts: it brings koffi, which an ipamd without DNS never needs.
+import type { BatchedUdp } from './dns-batched.js';
 
 /** What a DNS worker process needs to serve (sent once, before any zone event). */
 export interface DnsWorkerInit {
@@ -195,6 +196,7 @@ export class IpamdDns implements StoreObserver {
       });
       this.server = server;
       await server.start();
+      const { BatchedUdp } = await import('./dns-batched.js');
       this.batched = await BatchedUdp.start({
         host,
         port,
