@@ -57,6 +57,10 @@ export class IpamdMetrics {
       buckets: GRPC_BUCKETS,
       registers,
     });
+    // Counted in a plain map on the hot path and handed to prom-client at scrape time: its
+    // inc() hashes the label set on every call, even through a bound child.
+    const dhcpFeed = counterFrom();
+    const dhcpCounts = this.dhcpCounts;
     this.dhcpMessages = new Counter({
       name: 'netspan_dhcp_messages_total',
       help:
@@ -64,6 +68,9 @@ export class IpamdMetrics {
         'nak, silent, malformed, …) as the DHCP server decided it.',
       labelNames: ['type', 'outcome'],
       registers,
+      collect() {
+        for (const c of dhcpCounts.values()) dhcpFeed(this, c.n, { type: c.type, outcome: c.outcome });
+      },
     });
     const udpFeed = counterFrom();
     new Counter({
@@ -358,18 +365,14 @@ export class IpamdMetrics {
     );
   }
 
-  /** Per (type, outcome) children, bound once: prom-client hashes a label object on every inc(). */
-  private readonly dhcpChildren = new Map<string, { inc(): void }>();
+  /** DHCP messages by type and outcome (closed sets), counted here, read at scrape time. */
+  private readonly dhcpCounts = new Map<string, { type: string; outcome: string; n: number }>();
 
   observeDhcp(type: string, outcome: string): void {
     const k = `${type}\u0000${outcome}`;
-    let child = this.dhcpChildren.get(k);
-    if (!child) {
-      child = this.dhcpMessages.labels({ type, outcome });
-      // Types and outcomes are closed sets; the bound is only a guard.
-      if (this.dhcpChildren.size < 1000) this.dhcpChildren.set(k, child);
-    }
-    child.inc();
+    const c = this.dhcpCounts.get(k);
+    if (c) c.n++;
+    else if (this.dhcpCounts.size < 1000) this.dhcpCounts.set(k, { type, outcome, n: 1 });
   }
 
   observeTxn(op: string, outcome: TxnOutcome, seconds: number): void {
