@@ -37,7 +37,6 @@ export class IpamdMetrics {
   readonly registry: Registry;
   private sources: MetricSources | undefined;
   private readonly grpcSeconds: Histogram<'grpc_service' | 'grpc_method' | 'grpc_code'>;
-  private readonly dhcpMessages: Counter<'type' | 'outcome'>;
   private readonly etcdTxns: Counter<'op' | 'outcome'>;
   private readonly etcdTxnSeconds: Histogram<'op'>;
   private readonly etcdConflicts: Counter<'op'>;
@@ -61,7 +60,7 @@ export class IpamdMetrics {
     // inc() hashes the label set on every call, even through a bound child.
     const dhcpFeed = counterFrom();
     const dhcpCounts = this.dhcpCounts;
-    this.dhcpMessages = new Counter({
+    new Counter({
       name: 'netspan_dhcp_messages_total',
       help:
         'DHCP messages handled, by message type (discover, request, …) and outcome (offer, ack, ' +
