@@ -61,6 +61,18 @@ interface Step {
   idle: number;
   /** etcd transactions per ACK (ipamd only, from its metrics): how well claims are grouped. */
   txnsPerAck?: number;
+  /** Datagrams the kernel dropped at a full receive buffer (server's or perfdhcp's) during the step. */
+  rcvbufDrops: number;
+}
+
+/** UDP datagrams the kernel dropped for a full receive buffer, in this namespace (/proc/net/snmp). */
+function udpRcvbufErrors(): number {
+  const lines = readFileSync('/proc/net/snmp', 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('Udp:'));
+  const names = (lines[0] ?? '').split(/\s+/);
+  const values = (lines[1] ?? '').split(/\s+/);
+  return Number(values[names.indexOf('RcvbufErrors')] ?? 0);
 }
 
 /** Idle and total jiffies of the whole machine, from /proc/stat. */
@@ -135,6 +147,7 @@ async function perfdhcp(rate: number, target: Target, periodSeconds = seconds): 
   const cpu0 = cpuSeconds(pid);
   const store0 = cpuSeconds(storePid);
   const machine0 = machineTicks();
+  const rcvbuf0 = udpRcvbufErrors();
   const txns0 = await etcdTxns(metrics);
   let clientCpu = 0;
   const out = await run(
@@ -186,6 +199,7 @@ async function perfdhcp(rate: number, target: Target, periodSeconds = seconds): 
     storeCpuUsPerAck: r.received && storePid ? (1e6 * (cpuSeconds(storePid) - store0)) / r.received : 0,
     clientCpuUsPerAck: r.received ? (1e6 * clientCpu) / r.received : 0,
     idle: (machine1.idle - machine0.idle) / Math.max(1, machine1.total - machine0.total),
+    rcvbufDrops: udpRcvbufErrors() - rcvbuf0,
     ...(txns0 !== undefined && txns1 !== undefined && r.received
       ? { txnsPerAck: (txns1 - txns0) / r.received }
       : {}),
@@ -201,7 +215,7 @@ async function sweep(name: string, target: Target): Promise<{ steps: Step[]; bes
     const s = await perfdhcp(rate, target);
     steps.push(s);
     log(
-      `${name} @${rate}/s: ${s.ackRate.toFixed(0)} ACK/s, drops ${(100 * s.dropRatio).toFixed(2)}%, DORA avg delay ${s.avgDelayMs.toFixed(2)} ms, CPU µs/ACK: server ${s.cpuUsPerAck.toFixed(0)} store ${s.storeCpuUsPerAck.toFixed(0)} perfdhcp ${s.clientCpuUsPerAck.toFixed(0)}, machine idle ${(100 * s.idle).toFixed(0)}%${s.txnsPerAck === undefined ? '' : `, etcd txns/ACK ${s.txnsPerAck.toFixed(3)}`}`,
+      `${name} @${rate}/s: ${s.ackRate.toFixed(0)} ACK/s, drops ${(100 * s.dropRatio).toFixed(2)}%, DORA avg delay ${s.avgDelayMs.toFixed(2)} ms, CPU µs/ACK: server ${s.cpuUsPerAck.toFixed(0)} store ${s.storeCpuUsPerAck.toFixed(0)} perfdhcp ${s.clientCpuUsPerAck.toFixed(0)}, machine idle ${(100 * s.idle).toFixed(0)}%, rcvbuf drops ${s.rcvbufDrops}${s.txnsPerAck === undefined ? '' : `, etcd txns/ACK ${s.txnsPerAck.toFixed(3)}`}`,
     );
     if (s.dropRatio < 0.01 && (!best || s.ackRate > best.ackRate)) best = s;
     if (s.dropRatio > 0.2) break;
