@@ -23,7 +23,7 @@ const { values } = parseArgs({
     inside: { type: 'string' },
     rates: { type: 'string', default: '2000,3000,4000,5000,6000,7000,8000,9000,10000,12000,14000,16000' },
     seconds: { type: 'string', default: '10' },
-    clients: { type: 'string', default: '60000' },
+    clients: { type: 'string', default: '1000000' },
     'warmup-seconds': { type: 'string', default: '3' },
     // Node arguments for ipamd, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (space-separated).
     'ipamd-node-args': { type: 'string', default: '' },
@@ -40,7 +40,9 @@ const clients = Number(values.clients);
 const ipamdNodeArgs = String(values['ipamd-node-args']).split(' ').filter(Boolean);
 const servers = new Set(String(values.servers).split(','));
 const ipamdExtraArgs = String(values['ipamd-args']).split(' ').filter(Boolean);
-const CIDR = '10.200.0.0/16';
+// A /12: every step's clients are new (their own base MAC, drawn from a million), so every
+// DORA creates a lease, in every step and for both servers alike, and the pool never runs dry.
+const CIDR = '10.192.0.0/12';
 // The namespace is the run's own, so a fixed port cannot collide.
 const METRICS = '127.0.0.1:9467';
 const log = (...a: unknown[]) => console.log(...a);
@@ -142,7 +144,16 @@ interface Target {
   metrics?: string;
 }
 
-async function perfdhcp(rate: number, target: Target, periodSeconds = seconds): Promise<Step> {
+/**
+ * One perfdhcp run. `clientSet` picks the base MAC (its second octet), so each step of a sweep
+ * has clients of its own, the same for every server.
+ */
+async function perfdhcp(
+  rate: number,
+  target: Target,
+  clientSet: number,
+  periodSeconds = seconds,
+): Promise<Step> {
   const { pid, storePid, metrics } = target;
   const cpu0 = cpuSeconds(pid);
   const store0 = cpuSeconds(storePid);
@@ -154,6 +165,8 @@ async function perfdhcp(rate: number, target: Target, periodSeconds = seconds): 
     'perfdhcp',
     [
       '-4',
+      '-b',
+      `mac=02:${clientSet.toString(16).padStart(2, '0')}:00:00:00:00`,
       '-g',
       'single',
       '-l',
@@ -210,9 +223,9 @@ async function sweep(name: string, target: Target): Promise<{ steps: Step[]; bes
   const steps: Step[] = [];
   let best: Step | undefined;
   // Unrecorded warm-up at a low rate: the JIT (ipamd) and caches settle before the first step.
-  if (warmupSeconds > 0) await perfdhcp(Math.min(500, rates[0] ?? 500), target, warmupSeconds);
-  for (const rate of rates) {
-    const s = await perfdhcp(rate, target);
+  if (warmupSeconds > 0) await perfdhcp(Math.min(500, rates[0] ?? 500), target, 0, warmupSeconds);
+  for (const [i, rate] of rates.entries()) {
+    const s = await perfdhcp(rate, target, i + 1);
     steps.push(s);
     log(
       `${name} @${rate}/s: ${s.ackRate.toFixed(0)} ACK/s, drops ${(100 * s.dropRatio).toFixed(2)}%, DORA avg delay ${s.avgDelayMs.toFixed(2)} ms, CPU µs/ACK: server ${s.cpuUsPerAck.toFixed(0)} store ${s.storeCpuUsPerAck.toFixed(0)} perfdhcp ${s.clientCpuUsPerAck.toFixed(0)}, machine idle ${(100 * s.idle).toFixed(0)}%, rcvbuf drops ${s.rcvbufDrops}${s.txnsPerAck === undefined ? '' : `, etcd txns/ACK ${s.txnsPerAck.toFixed(3)}`}`,
@@ -242,9 +255,9 @@ async function runKea(work: string, results: Record<string, unknown>): Promise<v
           {
             id: 1,
             subnet: CIDR,
-            pools: [{ pool: '10.200.0.10-10.200.255.250' }],
+            pools: [{ pool: '10.192.0.10-10.207.255.250' }],
             relay: { 'ip-addresses': ['127.0.0.1'] },
-            'option-data': [{ name: 'routers', data: '10.200.0.1' }],
+            'option-data': [{ name: 'routers', data: '10.192.0.1' }],
           },
         ],
         loggers: [
@@ -281,8 +294,8 @@ async function runIpamd(work: string, results: Record<string, unknown>): Promise
       network: {
         name: 'bench',
         cidr: CIDR,
-        gateway: '10.200.0.1',
-        pools: [{ start: '10.200.0.10', end: '10.200.255.250' }],
+        gateway: '10.192.0.1',
+        pools: [{ start: '10.192.0.10', end: '10.207.255.250' }],
         relayAddresses: ['127.0.0.1'],
       },
     });
