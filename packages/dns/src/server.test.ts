@@ -221,3 +221,79 @@ describe('DnsServer', () => {
     assert.throws(() => new ClientAcl(['banana']), RangeError);
   });
 });
+
+describe('DnsServer answer cache', () => {
+  const lease = (hostname: string, address: string, expiresAtMs: number, revision: number) => ({
+    network: 'blue',
+    address,
+    hostname,
+    state: 'bound' as const,
+    createdAtMs: 1,
+    expiresAtMs,
+    revision,
+  });
+  const fresh = () => {
+    const idx = new ZoneIndex();
+    idx.apply({
+      t: 'leases-reset',
+      revision: 1,
+      networks: [{ name: 'blue', domain: 'blue.test', cidr: '10.0.0.0/24' }],
+      leases: [
+        lease('web1', '10.0.0.5', 0, 1),
+        // Expires in 30 s: its TTL counts down every second, so its answers are never reused.
+        lease('soon', '10.0.0.6', Date.now() + 30_000, 1),
+      ],
+    });
+    return { idx, srv: new DnsServer({ index: idx, host: '127.0.0.1', port: 0 }) };
+  };
+  const ask = (srv: DnsServer, msg: Buffer, tcp = false): Buffer => {
+    let out: Buffer | undefined;
+    srv.handle(msg, '127.0.0.1', tcp, (a) => {
+      out = a;
+    });
+    assert.ok(out, 'answered at once');
+    return out;
+  };
+  const ipv4Of = (a: Buffer) => [...a.subarray(a.length - 4)].join('.');
+
+  it('answers a repeated question from the cache, with the asker’s id, counted as answered', () => {
+    const { srv } = fresh();
+    const first = ask(srv, query('web1.blue.test', RRType.A, 0x1111));
+    const again = ask(srv, query('web1.blue.test', RRType.A, 0x2222));
+    assert.equal(srv.stats.cacheHits, 1);
+    assert.equal(srv.stats.answered, 2);
+    assert.equal(again.readUInt16BE(0), 0x2222);
+    assert.deepEqual(again.subarray(2), first.subarray(2));
+    // A distinct question (case, type, flags) is its own entry: the question is echoed as asked.
+    const upper = ask(srv, query('WEB1.blue.test', RRType.A, 3));
+    assert.equal(srv.stats.cacheHits, 1);
+    assert.ok(upper.includes(Buffer.from('WEB1')));
+    ask(srv, query('web1.blue.test', RRType.A, 4, false));
+    assert.equal(srv.stats.cacheHits, 1, 'RD clear is another question');
+    // NXDOMAIN is reused too, and still counted as such.
+    ask(srv, query('nope.blue.test', RRType.A, 5));
+    ask(srv, query('nope.blue.test', RRType.A, 6));
+    assert.equal(srv.stats.cacheHits, 2);
+    assert.equal(srv.stats.nxdomain, 2);
+  });
+
+  it('forgets every answer when the index changes', () => {
+    const { idx, srv } = fresh();
+    assert.equal(ipv4Of(ask(srv, query('web1.blue.test', RRType.A, 1))), '10.0.0.5');
+    idx.apply({ t: 'lease-deleted', network: 'blue', address: '10.0.0.5', revision: 2 });
+    idx.apply({ t: 'lease', lease: lease('web1', '10.0.0.9', 0, 3) });
+    assert.equal(ipv4Of(ask(srv, query('web1.blue.test', RRType.A, 2))), '10.0.0.9');
+    assert.equal(srv.stats.cacheHits, 0);
+  });
+
+  it('never reuses an answer whose TTL follows a lease about to expire, nor a TCP answer', () => {
+    const { srv } = fresh();
+    ask(srv, query('soon.blue.test', RRType.A, 1));
+    ask(srv, query('soon.blue.test', RRType.A, 2));
+    assert.equal(srv.stats.cacheHits, 0);
+    const tcpQuery = query('web1.blue.test', RRType.A, 3);
+    ask(srv, tcpQuery, true);
+    ask(srv, tcpQuery, true);
+    assert.equal(srv.stats.cacheHits, 0);
+  });
+});

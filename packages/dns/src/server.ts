@@ -116,9 +116,22 @@ export function emptyDnsStats() {
     forwardFailed: 0,
     servfail: 0,
     internalErrors: 0,
+    /** UDP questions answered from the answer cache (included in answered). */
+    cacheHits: 0,
   };
 }
 export type DnsStats = ReturnType<typeof emptyDnsStats>;
+
+interface CachedAnswer {
+  bytes: Buffer;
+  expiresAt: number;
+  rcode: number;
+  truncated: boolean;
+}
+/** Answers kept at most (the cache is emptied when full: a flood of distinct names costs no more). */
+const MAX_CACHED_ANSWERS = 20_000;
+/** Queries longer than this (large EDNS options) are not worth a key. */
+const MAX_CACHED_QUERY = 300;
 
 /** Adds `from` into `into` (the totals of several servers, e.g. DNS worker processes). */
 export function addDnsStats(into: DnsStats, from: DnsStats): DnsStats {
@@ -150,6 +163,14 @@ export class DnsServer {
   private readonly networkCidrs: () => string[];
   private readonly aclCache = new Map<string, boolean>();
   private aclCacheAt = 0;
+  /**
+   * Answers to repeated UDP questions, by the question's bytes after the id (flags, counts,
+   * question and OPT: everything the answer depends on) and whether the client may recurse.
+   * Emptied whenever the index applies an event; an entry lives at most as long as its answer
+   * stays the same (`Answer.stableForMs`: a second, or not at all near a lease's expiry).
+   */
+  private readonly answers = new Map<string, CachedAnswer>();
+  private answersGeneration = -1;
 
   constructor(private readonly opts: DnsServerOptions) {
     this.index = opts.index;
@@ -256,6 +277,33 @@ export class DnsServer {
    */
   handle(msg: Buffer, client: string, tcp: boolean, reply: Reply): void {
     try {
+      let cacheKey: string | undefined;
+      if (!tcp && msg.length >= 17 && msg.length <= MAX_CACHED_QUERY) {
+        const generation = this.index.stats.events;
+        if (generation !== this.answersGeneration) {
+          this.answers.clear();
+          this.answersGeneration = generation;
+        }
+        const recursing = this.forwarder !== undefined && this.recursionAllowed(client);
+        cacheKey = (recursing ? '1' : '0') + msg.toString('latin1', 2);
+        const hit = this.answers.get(cacheKey);
+        if (hit !== undefined) {
+          if (hit.expiresAt > Date.now()) {
+            const out = Buffer.allocUnsafe(hit.bytes.length);
+            hit.bytes.copy(out);
+            out[0] = msg[0] as number;
+            out[1] = msg[1] as number;
+            this.stats.answered++;
+            this.stats.cacheHits++;
+            if (hit.rcode === RCode.NXDomain) this.stats.nxdomain++;
+            if (hit.truncated) this.stats.truncated++;
+            this.count(tcp, hit.rcode & 0x0f);
+            reply(out);
+            return;
+          }
+          this.answers.delete(cacheKey);
+        }
+      }
       let q: ParsedQuery;
       try {
         q = parseQuery(msg);
@@ -287,7 +335,17 @@ export class DnsServer {
         const answer = encodeAnswer(msg, q, a, limit, recursion);
         this.stats.answered++;
         if (a.rcode === RCode.NXDomain) this.stats.nxdomain++;
-        if ((answer[2] as number) & 0x02) this.stats.truncated++;
+        const truncated = ((answer[2] as number) & 0x02) !== 0;
+        if (truncated) this.stats.truncated++;
+        if (cacheKey !== undefined && a.stableForMs) {
+          if (this.answers.size >= MAX_CACHED_ANSWERS) this.answers.clear();
+          this.answers.set(cacheKey, {
+            bytes: Buffer.from(answer),
+            expiresAt: Date.now() + a.stableForMs,
+            rcode: a.rcode,
+            truncated,
+          });
+        }
         this.count(tcp, a.rcode & 0x0f);
         reply(answer);
         return;

@@ -174,6 +174,11 @@ export interface Answer {
   authoritative: boolean;
   answer: WireRecord[];
   authority: WireRecord[];
+  /**
+   * How long (ms) the same question gets the same answer while the index is unchanged: 0 when a
+   * lease record in it is near expiry (its TTL counts down with the lease). Set by the index.
+   */
+  stableForMs?: number;
 }
 
 function recordSize(r: WireRecord): number {

@@ -499,6 +499,22 @@ export class ZoneIndex {
     const zone = direct ? direct.zone : this.findZone(name);
     if (!zone) return undefined;
     const ans: Answer = { rcode: RCode.NoError, authoritative: true, answer: [], authority: [] };
+    nearExpiry = false;
+    const out = this.lookupFrom(name, direct, zone, qtype, now, ans);
+    // Unchanged for the next second unless the index changes: no lease record it looked at
+    // was close enough to expiry for its TTL or its liveness to change within that second.
+    out.stableForMs = nearExpiry ? 0 : STABLE_MS;
+    return out;
+  }
+
+  private lookupFrom(
+    name: string,
+    direct: NameNode | undefined,
+    zone: Zone,
+    qtype: number,
+    now: number,
+    ans: Answer,
+  ): Answer {
     let cur = name;
     let curZone = zone;
     let owner: Buffer | undefined; // undefined: the query name
@@ -653,12 +669,24 @@ function recordKey(zone: string, id: string): string {
   return `${zone}\n${id}`;
 }
 
+/** How long an answer may be reused when nothing in the index changes (see `Answer.stableForMs`). */
+const STABLE_MS = 1000;
+/**
+ * Set while a lookup runs when a lease record it reads expires soon enough that its TTL (capped
+ * at LEASE_RECORD_TTL) or its liveness could differ within STABLE_MS. Lookups are synchronous,
+ * so one flag per module (per thread) is enough.
+ */
+let nearExpiry = false;
+
 function live(d: Derived, now: number): boolean {
-  return d.expiresAtMs === 0 || d.expiresAtMs - now >= 1000;
+  if (d.expiresAtMs === 0) return true;
+  if (d.expiresAtMs - now < (LEASE_RECORD_TTL + 2) * 1000) nearExpiry = true;
+  return d.expiresAtMs - now >= 1000;
 }
 
 function ttlOf(d: Derived, now: number): number {
   if (d.expiresAtMs === 0) return LEASE_RECORD_TTL;
+  if (d.expiresAtMs - now < (LEASE_RECORD_TTL + 2) * 1000) nearExpiry = true;
   return Math.min(LEASE_RECORD_TTL, Math.floor((d.expiresAtMs - now) / 1000));
 }
 
