@@ -596,11 +596,8 @@ export class LeanWatcher extends EventEmitter {
     let status: number | undefined;
     let message = '';
     const takeStatus = (h: http2.IncomingHttpHeaders): void => {
-      if (h['grpc-status'] !== undefined) {
-        status = Number(h['grpc-status']);
-        const m = h['grpc-message'];
-        message = typeof m === 'string' ? decodeURIComponent(m) : '';
-      }
+      const got = grpcStatusOf(h);
+      if (got) [status, message] = got;
     };
     stream.on('response', takeStatus);
     stream.on('trailers', takeStatus);
@@ -715,6 +712,22 @@ const GRPC_CODE_NAMES = [
   'DATA_LOSS',
   'UNAUTHENTICATED',
 ];
+
+/** The gRPC status and message of response headers or trailers, when they carry one. */
+function grpcStatusOf(h: http2.IncomingHttpHeaders): [number, string] | undefined {
+  const s = h['grpc-status'];
+  if (s === undefined) return undefined;
+  const m = h['grpc-message'];
+  let message = '';
+  if (typeof m === 'string') {
+    try {
+      message = decodeURIComponent(m);
+    } catch {
+      message = m; // not percent-encoded after all: keep it as sent
+    }
+  }
+  return [Number(s), message];
+}
 
 /** An error as grpc-js would raise it, cast to etcd3's typed errors. */
 function grpcError(code: number, details: string): Error {
@@ -857,12 +870,8 @@ export class LeanKv implements TxnClient {
       let status: number | undefined;
       let message = '';
       const takeStatus = (h: http2.IncomingHttpHeaders): void => {
-        const s = h['grpc-status'];
-        if (s !== undefined) {
-          status = Number(s);
-          const m = h['grpc-message'];
-          message = typeof m === 'string' ? decodeURIComponent(m) : '';
-        }
+        const got = grpcStatusOf(h);
+        if (got) [status, message] = got;
       };
       stream.on('response', (h) => {
         takeStatus(h);

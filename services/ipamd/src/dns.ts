@@ -184,16 +184,19 @@ export class IpamdDns implements StoreObserver {
     const host = this.opts.listen.slice(0, i).replace(/^\[|\]$/g, '');
     let port = Number(this.opts.listen.slice(i + 1));
     if (port === 0) port = await freeDualPort(host);
-    if (this.opts.io === 'batched') {
-      const server = new DnsServer({
+    const serverHere = (udp: boolean) =>
+      new DnsServer({
         index: this.index,
         host,
         port,
         upstreams: this.opts.upstreams,
         acl: new ClientAcl(this.opts.allowRecursion),
         log: this.log,
-        udp: false,
+        ...(udp ? {} : { udp: false }),
       });
+    if (this.opts.io === 'batched') {
+      // TCP (and forwarding) here; UDP in the batched I/O threads.
+      const server = serverHere(false);
       this.server = server;
       await server.start();
       const { BatchedUdp } = await import('./dns-batched.js');
@@ -208,14 +211,7 @@ export class IpamdDns implements StoreObserver {
         log: this.log,
       });
     } else if (this.opts.workers === 0) {
-      this.server = new DnsServer({
-        index: this.index,
-        host,
-        port,
-        upstreams: this.opts.upstreams,
-        acl: new ClientAcl(this.opts.allowRecursion),
-        log: this.log,
-      });
+      this.server = serverHere(true);
       await this.server.start();
     } else {
       this.init = {
