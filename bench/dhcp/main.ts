@@ -65,6 +65,8 @@ interface Step {
   txnsPerAck?: number;
   /** Datagrams the kernel dropped at a full receive buffer (server's or perfdhcp's) during the step. */
   rcvbufDrops: number;
+  /** DHCP messages by type and outcome during the step (ipamd only, from its metrics). */
+  outcomes?: Record<string, number>;
 }
 
 /** UDP datagrams the kernel dropped for a full receive buffer, in this namespace (/proc/net/snmp). */
@@ -81,6 +83,24 @@ function udpRcvbufErrors(): number {
 function machineTicks(): { idle: number; total: number } {
   const f = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').split(/\s+/).slice(1).map(Number);
   return { idle: (f[3] ?? 0) + (f[4] ?? 0), total: f.reduce((a, b) => a + (b || 0), 0) };
+}
+
+/** netspan_dhcp_messages_total by "type outcome" from ipamd's /metrics (empty without an address). */
+async function dhcpOutcomes(metrics: string | undefined): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  if (metrics === undefined) return out;
+  try {
+    const text = await (await fetch(`http://${metrics}/metrics`)).text();
+    for (const m of text.matchAll(/^netspan_dhcp_messages_total\{([^}]*)\} (\d+)/gm)) {
+      const labels = Object.fromEntries(
+        [...(m[1] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]),
+      );
+      out.set(`${labels.type} ${labels.outcome}`, Number(m[2]));
+    }
+  } catch {
+    // no figures: the step still counts
+  }
+  return out;
 }
 
 /** Sum of netspan_etcd_txns_total from ipamd's /metrics (undefined without a metrics address). */
@@ -160,6 +180,7 @@ async function perfdhcp(
   const machine0 = machineTicks();
   const rcvbuf0 = udpRcvbufErrors();
   const txns0 = await etcdTxns(metrics);
+  const outcomes0 = await dhcpOutcomes(metrics);
   let clientCpu = 0;
   const out = await run(
     'perfdhcp',
@@ -190,6 +211,11 @@ async function perfdhcp(
   );
   const machine1 = machineTicks();
   const txns1 = await etcdTxns(metrics);
+  const outcomes: Record<string, number> = {};
+  for (const [k, v] of await dhcpOutcomes(metrics)) {
+    const d = v - (outcomes0.get(k) ?? 0);
+    if (d > 0) outcomes[k] = d;
+  }
   const sections = [...out.matchAll(/sent packets: (\d+)\s+received packets: (\d+)\s+drops: (\d+)/g)].map(
     (m) => ({
       sent: Number(m[1]),
@@ -213,6 +239,7 @@ async function perfdhcp(
     clientCpuUsPerAck: r.received ? (1e6 * clientCpu) / r.received : 0,
     idle: (machine1.idle - machine0.idle) / Math.max(1, machine1.total - machine0.total),
     rcvbufDrops: udpRcvbufErrors() - rcvbuf0,
+    ...(metrics ? { outcomes } : {}),
     ...(txns0 !== undefined && txns1 !== undefined && r.received
       ? { txnsPerAck: (txns1 - txns0) / r.received }
       : {}),
@@ -228,7 +255,16 @@ async function sweep(name: string, target: Target): Promise<{ steps: Step[]; bes
     const s = await perfdhcp(rate, target, i + 1);
     steps.push(s);
     log(
-      `${name} @${rate}/s: ${s.ackRate.toFixed(0)} ACK/s, drops ${(100 * s.dropRatio).toFixed(2)}%, DORA avg delay ${s.avgDelayMs.toFixed(2)} ms, CPU µs/ACK: server ${s.cpuUsPerAck.toFixed(0)} store ${s.storeCpuUsPerAck.toFixed(0)} perfdhcp ${s.clientCpuUsPerAck.toFixed(0)}, machine idle ${(100 * s.idle).toFixed(0)}%, rcvbuf drops ${s.rcvbufDrops}${s.txnsPerAck === undefined ? '' : `, etcd txns/ACK ${s.txnsPerAck.toFixed(3)}`}`,
+      `${name} @${rate}/s: ${s.ackRate.toFixed(0)} ACK/s, drops ${(100 * s.dropRatio).toFixed(2)}%, DORA avg delay ${s.avgDelayMs.toFixed(2)} ms, CPU µs/ACK: server ${s.cpuUsPerAck.toFixed(0)} store ${s.storeCpuUsPerAck.toFixed(0)} perfdhcp ${s.clientCpuUsPerAck.toFixed(0)}, machine idle ${(100 * s.idle).toFixed(0)}%, rcvbuf drops ${s.rcvbufDrops}${s.txnsPerAck === undefined ? '' : `, etcd txns/ACK ${s.txnsPerAck.toFixed(3)}`}${
+        s.outcomes
+          ? `; not offer/ack: ${
+              Object.entries(s.outcomes)
+                .filter(([k]) => !/ (offer|ack)$/.test(k))
+                .map(([k, v]) => `${k} ${v}`)
+                .join(', ') || 'none'
+            }`
+          : ''
+      }`,
     );
     if (s.dropRatio < 0.01 && (!best || s.ackRate > best.ackRate)) best = s;
     if (s.dropRatio > 0.2) break;
