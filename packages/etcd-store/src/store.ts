@@ -131,6 +131,7 @@ export class EtcdIpamStore implements IpamStore {
   private readonly onResync: (reason: string) => void;
   private readonly pageSize: number;
   private readonly claimsPerTxn: number;
+  readonly claimsPerCall: number;
   private readonly onTxn: NonNullable<EtcdStoreOptions['onTxn']>;
   private readonly onConflicts: NonNullable<EtcdStoreOptions['onConflicts']>;
   private readonly onWatchState: NonNullable<EtcdStoreOptions['onWatchState']>;
@@ -161,6 +162,7 @@ export class EtcdIpamStore implements IpamStore {
     this.onWatchState = opts.onWatchState ?? (() => {});
     // etcd gives nested transactions what the parent leaves of --max-txn-ops.
     this.claimsPerTxn = Math.max(1, (opts.maxTxnOps ?? 128) - CLAIM_SUB_OPS);
+    this.claimsPerCall = this.claimsPerTxn;
   }
 
   private corrupt(key: Buffer | string): void {

@@ -91,13 +91,16 @@ export class IpamEngine {
     this.views = new AddressViews();
     this.maxAttempts = opts.maxAttempts ?? 1000;
     this.now = opts.now ?? Date.now;
+    // Groups no larger than one store round trip: 128 claims against etcd's 124 per
+    // transaction went out as 124 + 4, two transactions where one would do.
+    const maxBatch = Math.min(opts.maxBatch ?? 128, store.claimsPerCall ?? Number.POSITIVE_INFINITY);
     this.batcher = new Batcher((reqs) => store.claim(reqs), {
-      maxBatch: opts.maxBatch ?? 128,
+      maxBatch,
       maxInflight: opts.maxInflight ?? 8,
       lingerMs: opts.lingerMs ?? 0,
     });
     this.renewBatcher = new Batcher((reqs) => store.updateLeases(reqs), {
-      maxBatch: opts.maxBatch ?? 128,
+      maxBatch,
       maxInflight: opts.maxInflight ?? 8,
       lingerMs: opts.lingerMs ?? 0,
     });

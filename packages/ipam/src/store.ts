@@ -9,6 +9,12 @@ import type { Network, StoredNetwork } from './network.js';
  * Both pass the same conformance suite (`@netspan/ipam/testing`).
  */
 export interface IpamStore {
+  /**
+   * The most claims (or renewals) one store call takes in a single round trip, when the store
+   * has such a bound (etcd: what --max-txn-ops leaves). The engine's groups stay within it, so a
+   * full group is never split into a large and a tiny transaction.
+   */
+  readonly claimsPerCall?: number;
   // Networks
   createNetwork(net: Network): Promise<CreateNetworkResult>;
   getNetwork(name: string): Promise<StoredNetwork | undefined>;

@@ -147,7 +147,7 @@ export const FLAGS: Record<string, Flag> = {
   'max-inflight': { env: 'NETSPAN_MAX_INFLIGHT', def: '8', help: 'claim transactions in flight at once' },
   'claim-linger-ms': {
     env: 'NETSPAN_CLAIM_LINGER_MS',
-    def: '10',
+    def: '25',
     help:
       'under load, how long a small group of claims waits for more before its etcd transaction ' +
       '(0: never wait); an idle replica never waits',
