@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type * as grpc from '@grpc/grpc-js';
 import { createClients, type NetspanClients, type pb, unary } from '@netspan/api';
@@ -9,7 +7,7 @@ import { connectEtcd } from '@netspan/etcd-store';
 import {
   type EtcdHandle,
   type IpamdHandle,
-  repoRoot,
+  netspanctl,
   startEtcd,
   startIpamd,
   waitFor,
@@ -104,24 +102,6 @@ async function reportKeys(): Promise<string[]> {
   } finally {
     client.close();
   }
-}
-
-function netspanctl(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'packages/cli/dist/main.js'), ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 describe('audit: agents whose plumbing disagrees with the desired state (agent-drift)', () => {

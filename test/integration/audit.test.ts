@@ -6,7 +6,15 @@ import * as grpc from '@grpc/grpc-js';
 import { createClients, type NetspanClientError, type NetspanClients, type pb, unary } from '@netspan/api';
 import { connectEtcd, EtcdIpamStore, Keys } from '@netspan/etcd-store';
 import type { Etcd3 } from 'etcd3';
-import { type EtcdHandle, type IpamdHandle, repoRoot, startEtcd, startIpamd } from '../harness/index.js';
+import {
+  type CliResult,
+  type EtcdHandle,
+  type IpamdHandle,
+  netspanctl,
+  repoRoot,
+  startEtcd,
+  startIpamd,
+} from '../harness/index.js';
 
 // The online audit against state corrupted by hand in a real etcd: every kind of finding,
 // repairs that are conditional on what was read, and the real netspanctl.
@@ -18,22 +26,8 @@ let ipamd: IpamdHandle;
 let c: NetspanClients;
 let raw: Etcd3;
 
-function ctl(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, '--server', ipamd.grpcAddress, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function ctl(args: string[]): Promise<CliResult> {
+  return netspanctl(['--server', ipamd.grpcAddress, ...args]);
 }
 
 const lease = (clientId: string, mac = '') =>

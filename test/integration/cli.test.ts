@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
+  type CliResult,
   type EtcdHandle,
   freePort,
   type IpamdHandle,
-  repoRoot,
+  netspanctl,
   startEtcd,
   startIpamd,
 } from '../harness/index.js';
@@ -14,46 +13,15 @@ import {
 // The real `netspanctl` as an operator or a script runs it: a separate node process, talking gRPC to
 // a real ipamd on a real etcd. Exit statuses and the stderr wording are part of the contract here.
 
-const CLI = path.join(repoRoot, 'packages/cli/dist/main.js');
 const NET = 'cli-net';
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Result = CliResult;
 
 /** Runs `netspanctl ...args`; NETSPAN_SERVER is removed from the environment unless `env` sets it. */
 function ctl(args: string[], env: Record<string, string> = {}, timeoutMs = 30_000): Promise<Result> {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env };
-  delete childEnv.NETSPAN_SERVER;
-  delete childEnv.NETSPAN_DEBUG;
-  Object.assign(childEnv, env);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: childEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`netspanctl ${args.join(' ')} did not finish within ${timeoutMs} ms`));
-    }, timeoutMs);
-    child.once('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
+  return netspanctl(args, {
+    env: { NETSPAN_SERVER: undefined, NETSPAN_DEBUG: undefined, ...env },
+    timeoutMs,
   });
 }
 

@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { createRequire } from 'node:module';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
@@ -13,7 +11,7 @@ import {
   freePort,
   httpGet,
   type IpamdHandle,
-  repoRoot,
+  netspanctl,
   startEtcd,
   startIpamd,
   waitFor,
@@ -55,20 +53,6 @@ after(async () => {
   await ipamd?.stop();
   await etcd?.stop();
 });
-
-function netspanctl(args: string[]): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'packages/cli/dist/main.js'), ...args], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stderr }));
-  });
-}
 
 /** The value of one series in a Prometheus text exposition, or undefined. */
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {

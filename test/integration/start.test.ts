@@ -5,7 +5,15 @@ import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type EtcdHandle, etcdHealthy, freePort, repoRoot, startEtcd, waitFor } from '../harness/index.js';
+import {
+  type EtcdHandle,
+  etcdHealthy,
+  freePort,
+  netspanctl,
+  repoRoot,
+  startEtcd,
+  waitFor,
+} from '../harness/index.js';
 
 // `npm start` is `tsc -b && node scripts/start.mjs`; this suite runs the script itself, as a child.
 //
@@ -15,8 +23,6 @@ import { type EtcdHandle, etcdHealthy, freePort, repoRoot, startEtcd, waitFor } 
 // with --preserve-symlinks-main node keeps the symlinked path, so .netspan lands in the scratch
 // directory, while ipamd (spawned by path, without that flag) resolves to the real build and its
 // node_modules.
-
-const CLI = path.join(repoRoot, 'packages/cli/dist/main.js');
 
 interface Run {
   /** The start.mjs process. */
@@ -168,19 +174,7 @@ interface Ctl {
 }
 
 function ctl(args: string[]): Promise<Ctl> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return netspanctl(args);
 }
 
 async function ok(args: string[]): Promise<string> {
