@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { freePorts } from './ports.js';
@@ -18,6 +19,11 @@ export interface EtcdOptions {
   bin?: string;
   /** How long to wait for /health. Default 15 s. */
   healthTimeoutMs?: number;
+  /**
+   * Serve clients over TLS with this server certificate and require client certificates signed
+   * by `ca` (file paths). The health check presents `clientCert`/`clientKey`.
+   */
+  tls?: { ca: string; cert: string; key: string; clientCert: string; clientKey: string };
 }
 
 export interface EtcdHandle {
@@ -58,9 +64,14 @@ function isStopped(pid: number | undefined): boolean {
 }
 
 /** GET url; resolves with status and body, rejects on connection errors or after timeoutMs. */
-export function httpGet(url: string, timeoutMs = 1000): Promise<{ status: number; body: string }> {
+export function httpGet(
+  url: string,
+  timeoutMs = 1000,
+  tls?: { ca: Buffer; cert: Buffer; key: Buffer },
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.get(url, { timeout: timeoutMs }, (res) => {
+    const get = url.startsWith('https:') ? https.get : http.get;
+    const req = get(url, { timeout: timeoutMs, ...(tls ?? {}) }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
@@ -109,9 +120,12 @@ export function httpPostJson(
 }
 
 /** True if GET <clientUrl>/health answers {"health":"true"}. Never throws. */
-export async function etcdHealthy(clientUrl: string): Promise<boolean> {
+export async function etcdHealthy(
+  clientUrl: string,
+  tls?: { ca: Buffer; cert: Buffer; key: Buffer },
+): Promise<boolean> {
   try {
-    const { status, body } = await httpGet(`${clientUrl}/health`, 1000);
+    const { status, body } = await httpGet(`${clientUrl}/health`, 1000, tls);
     if (status !== 200) return false;
     const parsed = JSON.parse(body) as { health?: unknown };
     return parsed.health === 'true';
@@ -140,10 +154,13 @@ interface Config {
   peerPort: number;
   extraArgs: string[];
   healthTimeoutMs: number;
+  tls: EtcdOptions['tls'];
 }
 
+const schemeOf = (c: Config) => (c.tls ? 'https' : 'http');
+
 function etcdArgs(c: Config): string[] {
-  const clientUrl = `http://${HOST}:${c.clientPort}`;
+  const clientUrl = `${schemeOf(c)}://${HOST}:${c.clientPort}`;
   const peerUrl = `http://${HOST}:${c.peerPort}`;
   return [
     `--name=${c.name}`,
@@ -160,6 +177,14 @@ function etcdArgs(c: Config): string[] {
     '--logger=zap',
     '--log-outputs=stderr',
     '--log-level=warn',
+    ...(c.tls
+      ? [
+          `--cert-file=${c.tls.cert}`,
+          `--key-file=${c.tls.key}`,
+          `--trusted-ca-file=${c.tls.ca}`,
+          '--client-cert-auth',
+        ]
+      : []),
     ...c.extraArgs,
   ];
 }
@@ -186,7 +211,10 @@ async function launch(c: Config, ring: LineRing): Promise<ChildProcess> {
   child.stderr?.on('end', () => ring.end());
   if (child.pid !== undefined) track(child);
 
-  const clientUrl = `http://${HOST}:${c.clientPort}`;
+  const clientUrl = `${schemeOf(c)}://${HOST}:${c.clientPort}`;
+  const healthTls = c.tls
+    ? { ca: readFileSync(c.tls.ca), cert: readFileSync(c.tls.clientCert), key: readFileSync(c.tls.clientKey) }
+    : undefined;
   const deadline = Date.now() + c.healthTimeoutMs;
   const fail = async (why: string): Promise<never> => {
     signal(child, 'SIGKILL');
@@ -213,7 +241,7 @@ async function launch(c: Config, ring: LineRing): Promise<ChildProcess> {
     if (hasExited(child)) {
       return fail(`exited before becoming healthy (code ${child.exitCode}, signal ${child.signalCode})`);
     }
-    if (await etcdHealthy(clientUrl)) return child;
+    if (await etcdHealthy(clientUrl, healthTls)) return child;
     if (Date.now() > deadline) return fail(`was not healthy after ${c.healthTimeoutMs} ms`);
     await sleep(50);
   }
@@ -237,6 +265,7 @@ export async function startEtcd(opts: EtcdOptions = {}): Promise<EtcdHandle> {
     dataDir,
     extraArgs: opts.extraArgs ?? [],
     healthTimeoutMs: opts.healthTimeoutMs ?? 15_000,
+    tls: opts.tls,
   };
 
   let config: Config | undefined;
@@ -261,7 +290,7 @@ export async function startEtcd(opts: EtcdOptions = {}): Promise<EtcdHandle> {
   }
   const cfg = config as Config;
   let current: ChildProcess = child;
-  const clientUrl = `http://${HOST}:${cfg.clientPort}`;
+  const clientUrl = `${schemeOf(cfg)}://${HOST}:${cfg.clientPort}`;
 
   const handle: EtcdHandle = {
     endpoints: [clientUrl],

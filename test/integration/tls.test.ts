@@ -4,13 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, it } from 'node:test';
 import { promisify } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import { createClients, type NetspanClients, type pb, unary } from '@netspan/api';
+import { LeanKv } from '@netspan/etcd-store';
 import { type EtcdHandle, type IpamdHandle, repoRoot, startEtcd, startIpamd } from '../harness/index.js';
 
 const run = promisify(execFile);
@@ -163,4 +164,62 @@ it('lets netspanctl work with --tls-ca/--tls-cert/--tls-key', async () => {
     (JSON.parse(stdout) as { networks: Array<{ name: string }> }).networks.some((n) => n.name === 'secure'),
   );
   await assert.rejects(run(process.execPath, [cli, '--server', ipamd.grpcAddress, 'network', 'list']));
+});
+
+it('talks to an etcd that requires client certificates: the lean client and etcd3 alike', async () => {
+  const tls = {
+    ca: f('ca.crt'),
+    cert: f('server.crt'),
+    key: f('server.key'),
+    clientCert: f('operator.crt'),
+    clientKey: f('operator.key'),
+  };
+  const secureEtcd = await startEtcd({ name: 'tls-etcd', tls });
+  const read = (p: string) => readFileSync(p);
+  const lean = new LeanKv({
+    endpoints: secureEtcd.endpoints,
+    requestTimeoutMs: 3000,
+    tls: { ca: read(tls.ca), cert: read(tls.clientCert), key: read(tls.clientKey) },
+  });
+  const noCert = new LeanKv({
+    endpoints: secureEtcd.endpoints,
+    requestTimeoutMs: 3000,
+    tls: { ca: read(tls.ca) },
+  });
+  let r: IpamdHandle | undefined;
+  let c: NetspanClients | undefined;
+  try {
+    assert.match(secureEtcd.endpoints[0] ?? '', /^https:/);
+    // LeanKv directly: a transaction and a watch over TLS; without a client certificate, refused.
+    const key = Buffer.from('/tls-probe/k');
+    const w = await lean.watch(key, undefined, 1);
+    const seen = new Promise<string>((resolve) =>
+      w.on('data', (res) => resolve(String(res.events[0]?.kv.value))),
+    );
+    const put = await lean.txn({ success: [{ request_put: { key, value: Buffer.from('v1') } }] });
+    assert.equal(put.succeeded, true);
+    assert.equal(await seen, 'v1');
+    await w.cancel();
+    await assert.rejects(noCert.txn({ success: [{ request_range: { key } }] }));
+    // ipamd with --etcd-tls-*: etcd3 (ranges, leases, elections) and LeanKv (transactions, watch).
+    r = await startIpamd({
+      etcdEndpoints: secureEtcd.endpoints,
+      args: ['--etcd-tls-ca', tls.ca, '--etcd-tls-cert', tls.clientCert, '--etcd-tls-key', tls.clientKey],
+    });
+    c = createClients(r.grpcAddress);
+    await unary(c.network, c.network.CreateNetwork, { network: { name: 'over-tls', cidr: '10.78.0.0/24' } });
+    const a = await unary(c.ipam, c.ipam.Allocate, { network: 'over-tls', clientId: 'client-1' });
+    assert.match(a.lease?.address ?? '', /^10\.78\.0\./);
+    const listed = await unary(c.ipam, c.ipam.ListLeases, { network: 'over-tls' });
+    assert.deepEqual(
+      listed.leases.map((l) => l.address),
+      [a.lease?.address],
+    );
+  } finally {
+    c?.close();
+    await r?.stop();
+    lean.close();
+    noCert.close();
+    await secureEtcd.stop();
+  }
 });
