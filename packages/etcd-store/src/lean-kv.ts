@@ -16,6 +16,7 @@
  */
 import { EventEmitter } from 'node:events';
 import http2 from 'node:http2';
+import { isIP } from 'node:net';
 import {
   castGrpcError,
   EtcdError,
@@ -759,7 +760,10 @@ export class LeanKv implements TxnClient {
     if (s && !s.closed && !s.destroyed) return s;
     const url = this.urls[this.current % this.urls.length] as string;
     const tls = this.opts.tls;
+    // No SNI for an IP address (RFC 6066; Node warns): the certificate is still checked against it.
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
     const session = http2.connect(url, {
+      ...(isIP(host) ? { servername: '' } : {}),
       ...(tls?.ca ? { ca: tls.ca } : {}),
       ...(tls?.cert ? { cert: tls.cert } : {}),
       ...(tls?.key ? { key: tls.key } : {}),
