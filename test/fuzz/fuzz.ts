@@ -13,6 +13,7 @@ import { DhcpDecodeError, decode } from '@netspan/dhcp-codec';
 import { fixtures, prng } from '@netspan/dhcp-codec/testing';
 import { DhcpServer, type RequestContext } from '@netspan/dhcp-server';
 import { DnsWireError, encodeAnswer, errorAnswer, parseQuery, ZoneIndex } from '@netspan/dns';
+import { queryMessage } from '@netspan/dns/testing';
 import {
   DhcpLeases,
   IpamEngine,
@@ -298,23 +299,8 @@ export async function fuzzValidators(cases: number, seed = 0xd4c9_0002): Promise
 }
 
 /** A query as dig sends it: id, RD, one question, an EDNS0 OPT with a 1232-byte payload. */
-function dnsQuery(name: string, qtype: number, id: number): Buffer {
-  const labels = name.split('.').filter(Boolean);
-  const qname = Buffer.concat([
-    ...labels.map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)])),
-    Buffer.from([0]),
-  ]);
-  const header = Buffer.alloc(12);
-  header.writeUInt16BE(id, 0);
-  header.writeUInt16BE(0x0100, 2);
-  header.writeUInt16BE(1, 4);
-  header.writeUInt16BE(1, 10);
-  const q = Buffer.alloc(4);
-  q.writeUInt16BE(qtype, 0);
-  q.writeUInt16BE(1, 2);
-  const opt = Buffer.from([0, 0, 41, 0x04, 0xd0, 0, 0, 0, 0, 0, 0]);
-  return Buffer.concat([header, qname, q, opt]);
-}
+const dnsQuery = (name: string, qtype: number, id: number): Buffer =>
+  queryMessage(name, qtype, { id, ednsPayload: 1232 });
 
 /**
  * DNS queries: real-shaped queries for names in a zone index (leases, reverse, misses),

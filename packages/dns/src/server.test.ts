@@ -4,19 +4,12 @@ import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ClientAcl } from './acl.js';
 import { addDnsStats, DnsServer, emptyDnsStats, RCODE_LABELS } from './server.js';
-import { encodeName, RCode, RRType } from './wire.js';
+import { queryMessage } from './testing.js';
+import { RCode, RRType } from './wire.js';
 import { ZoneIndex } from './zone-index.js';
 
-function query(name: string, type: number, id: number, rd = true): Buffer {
-  const h = Buffer.alloc(12);
-  h.writeUInt16BE(id, 0);
-  h.writeUInt16BE(rd ? 0x0100 : 0, 2);
-  h.writeUInt16BE(1, 4);
-  const tail = Buffer.alloc(4);
-  tail.writeUInt16BE(type, 0);
-  tail.writeUInt16BE(1, 2);
-  return Buffer.concat([h, encodeName(name), tail]);
-}
+const query = (name: string, type: number, id: number, rd = true): Buffer =>
+  queryMessage(name, type, { id, flags: rd ? 0x0100 : 0 });
 
 function udpClient() {
   const sock = dgram.createSocket('udp4');

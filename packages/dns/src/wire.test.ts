@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import dns2 from 'dns2';
 import { DnsWireError, WireAction } from './errors.js';
+import { queryMessage } from './testing.js';
 import { type Answer, encodeAnswer, encodeName, errorAnswer, parseQuery, RCode, RRType } from './wire.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
@@ -14,16 +15,8 @@ const DIG_QUERY = hex(`
   00 0029 04d0 00 00 0000 000c 000a 0008 0102030405060708`);
 
 /** A plain query without EDNS for `name`/`type`. */
-function query(name: string, type: number, id = 0xbeef, flags = 0x0100): Buffer {
-  const h = Buffer.alloc(12);
-  h.writeUInt16BE(id, 0);
-  h.writeUInt16BE(flags, 2);
-  h.writeUInt16BE(1, 4);
-  const tail = Buffer.alloc(4);
-  tail.writeUInt16BE(type, 0);
-  tail.writeUInt16BE(1, 2);
-  return Buffer.concat([h, encodeName(name), tail]);
-}
+const query = (name: string, type: number, id = 0xbeef, flags = 0x0100): Buffer =>
+  queryMessage(name, type, { id, flags });
 
 describe('parseQuery', () => {
   it('reads a real dig query byte by byte: id, flags, lower-case name, type, EDNS payload', () => {

@@ -1,20 +1,13 @@
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { after, before, describe, it } from 'node:test';
-import { addDnsStats, DnsServer, emptyDnsStats, encodeName, RCode, RRType, ZoneIndex } from '@netspan/dns';
+import { addDnsStats, DnsServer, emptyDnsStats, RCode, RRType, ZoneIndex } from '@netspan/dns';
+import { queryMessage } from '@netspan/dns/testing';
 import { createLogger } from '@netspan/log';
 import { BatchedUdp } from './dns-batched.js';
 
-function query(name: string, type: number, id: number, rd = true): Buffer {
-  const h = Buffer.alloc(12);
-  h.writeUInt16BE(id, 0);
-  h.writeUInt16BE(rd ? 0x0100 : 0, 2);
-  h.writeUInt16BE(1, 4);
-  const tail = Buffer.alloc(4);
-  tail.writeUInt16BE(type, 0);
-  tail.writeUInt16BE(1, 2);
-  return Buffer.concat([h, encodeName(name), tail]);
-}
+const query = (name: string, type: number, id: number, rd = true): Buffer =>
+  queryMessage(name, type, { id, flags: rd ? 0x0100 : 0 });
 
 const lease = (address: string, hostname: string, revision: number) => ({
   network: 'blue',
