@@ -17,6 +17,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '@netspan/test/harness';
+import { cpuSeconds } from '../lib/stats.js';
 
 const { values } = parseArgs({
   options: {
@@ -113,18 +114,6 @@ async function etcdTxns(metrics: string | undefined): Promise<number | undefined
     return sum;
   } catch {
     return undefined;
-  }
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc. */
-function cpuSeconds(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
-  } catch {
-    return 0;
   }
 }
 

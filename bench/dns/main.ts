@@ -143,25 +143,24 @@ function parsePerf(out: string): Pass {
   };
 }
 
+/** dnsperf's flags common to both passes: server, query file, duration, clients, outstanding. */
+const dnsperfArgs = (port: number, qfile: string, clients: number): string[] => [
+  '-s',
+  '127.0.0.1',
+  '-p',
+  String(port),
+  '-d',
+  qfile,
+  '-l',
+  String(seconds),
+  '-c',
+  String(clients),
+  '-q',
+  '100',
+];
+
 async function throughput(port: number, qfile: string, clients: number): Promise<Pass> {
-  const out = await run(
-    'dnsperf',
-    [
-      '-s',
-      '127.0.0.1',
-      '-p',
-      String(port),
-      '-d',
-      qfile,
-      '-l',
-      String(seconds),
-      '-c',
-      String(clients),
-      '-q',
-      '100',
-    ],
-    (seconds + 30) * 1000,
-  );
+  const out = await run('dnsperf', dnsperfArgs(port, qfile, clients), (seconds + 30) * 1000);
   return parsePerf(out);
 }
 
@@ -169,23 +168,7 @@ async function latency(port: number, qfile: string, clients: number, rate: numbe
   const times: number[] = [];
   const out = await run(
     'dnsperf',
-    [
-      '-s',
-      '127.0.0.1',
-      '-p',
-      String(port),
-      '-d',
-      qfile,
-      '-l',
-      String(seconds),
-      '-c',
-      String(clients),
-      '-q',
-      '100',
-      '-Q',
-      String(Math.max(1, Math.round(rate))),
-      '-v',
-    ],
+    [...dnsperfArgs(port, qfile, clients), '-Q', String(Math.max(1, Math.round(rate))), '-v'],
     (seconds + 30) * 1000,
     (line) => {
       const t = Number(line.slice(line.lastIndexOf(' ') + 1));
