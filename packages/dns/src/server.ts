@@ -277,6 +277,7 @@ export class DnsServer {
    */
   handle(msg: Buffer, client: string, tcp: boolean, reply: Reply): void {
     try {
+      const recursion = this.forwarder !== undefined && this.recursionAllowed(client);
       let cacheKey: string | undefined;
       if (!tcp && msg.length >= 17 && msg.length <= MAX_CACHED_QUERY) {
         const generation = this.index.stats.events;
@@ -284,8 +285,7 @@ export class DnsServer {
           this.answers.clear();
           this.answersGeneration = generation;
         }
-        const recursing = this.forwarder !== undefined && this.recursionAllowed(client);
-        cacheKey = (recursing ? '1' : '0') + msg.toString('latin1', 2);
+        cacheKey = (recursion ? '1' : '0') + msg.toString('latin1', 2);
         const hit = this.answers.get(cacheKey);
         if (hit !== undefined) {
           if (hit.expiresAt > Date.now()) {
@@ -318,7 +318,6 @@ export class DnsServer {
         if (answer) reply(answer);
         return;
       }
-      const recursion = this.forwarder !== undefined && this.recursionAllowed(client);
       if (
         (q.qclass !== CLASS_IN && q.qclass !== CLASS_ANY) ||
         q.qtype === QTYPE_AXFR ||
