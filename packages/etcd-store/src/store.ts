@@ -356,9 +356,11 @@ export class EtcdIpamStore implements IpamStore {
    * its own, and a failed one reads back why.
    */
   private async claimRound(reqs: ClaimRequest[]): Promise<ClaimOutcome[]> {
+    const leaseKeys: string[] = [];
     const success: IRequestOp[] = reqs.map((r) => {
       const l = r.lease;
       const lk = this.keys.lease(l.network, l.address);
+      leaseKeys.push(lk);
       const ck = this.keys.client(l.network, l.clientId);
       const compare = [modIs(this.keys.network(l.network), r.networkRevision), createIs0(lk), createIs0(ck)];
       if (!r.reservedFor) compare.push(createIs0(this.keys.reservedAddress(l.network, l.address)));
@@ -379,7 +381,7 @@ export class EtcdIpamStore implements IpamStore {
     try {
       res = await this.txn('claim addresses', [], success);
     } finally {
-      for (const r of reqs) this.writing.delete(this.keys.lease(r.lease.network, r.lease.address));
+      for (const lk of leaseKeys) this.writing.delete(lk);
     }
     const revision = Number(res.header.revision);
     const out: ClaimOutcome[] = new Array(reqs.length);
