@@ -26,6 +26,11 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
     clients: { type: 'string', default: '1000000' },
     'warmup-seconds': { type: 'string', default: '3' },
+    // perfdhcp's -W: after the period, wait this long for replies to requests already sent.
+    // Without it, every exchange still in flight when the period ends counts as a drop, so a
+    // server is charged for its latency as if it were loss. 1000 ms = perfdhcp's drop time (-d):
+    // a reply later than that is a drop either way.
+    'exit-wait-ms': { type: 'string', default: '1000' },
     // Node arguments for ipamd, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (space-separated).
     'ipamd-node-args': { type: 'string', default: '' },
     // Which servers to sweep (the ratio needs both; one alone is for profiling).
@@ -38,6 +43,7 @@ const rates = String(values.rates).split(',').map(Number);
 const seconds = Number(values.seconds);
 const warmupSeconds = Number(values['warmup-seconds']);
 const clients = Number(values.clients);
+const exitWaitMs = Number(values['exit-wait-ms']);
 const ipamdNodeArgs = String(values['ipamd-node-args']).split(' ').filter(Boolean);
 const servers = new Set(String(values.servers).split(','));
 const ipamdExtraArgs = String(values['ipamd-args']).split(' ').filter(Boolean);
@@ -191,6 +197,8 @@ async function perfdhcp(
       String(clients),
       '-p',
       String(periodSeconds),
+      '-W',
+      String(exitWaitMs * 1000),
       '127.0.0.1',
     ],
     (periodSeconds + 30) * 1000,

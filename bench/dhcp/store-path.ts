@@ -8,7 +8,7 @@
  *   node bench/dist/dhcp/store-path.js [--claims 20000 --window 256]
  */
 import { parseArgs } from 'node:util';
-import { connectEtcd, EtcdIpamStore, LeanKv } from '@netspan/etcd-store';
+import { connectEtcd, EtcdIpamStore, LeanKv, ThreadedKv } from '@netspan/etcd-store';
 import { IpamEngine, type Lease } from '@netspan/ipam';
 import { startEtcd } from '@netspan/test/harness';
 import { cpuSeconds } from '../lib/stats.js';
@@ -24,6 +24,10 @@ const { values } = parseArgs({
     linger: { type: 'string', default: '0' },
     // Transactions and the watch through etcd3's client instead of the lean one ipamd uses (A/B).
     etcd3: { type: 'boolean', default: false },
+    // Claims and the watch through ThreadedKv (a worker thread), as ipamd's default.
+    thread: { type: 'boolean', default: false },
+    // Extra etcd flags, e.g. "--enable-pprof" to profile etcd during the run (space-separated).
+    'etcd-args': { type: 'string', default: '' },
   },
 });
 const total = Number(values.claims);
@@ -31,10 +35,20 @@ const windowSize = Number(values.window);
 const warmup = Number(values.warmup);
 
 async function main(): Promise<void> {
-  const etcd = await startEtcd({ name: 'bench-store-path' });
+  const etcd = await startEtcd({
+    name: 'bench-store-path',
+    extraArgs: String(values['etcd-args']).split(' ').filter(Boolean),
+  });
+  console.log(`etcd at ${etcd.endpoints[0]}`);
   const client = connectEtcd({ endpoints: etcd.endpoints });
   const lean = values.etcd3 ? undefined : new LeanKv({ endpoints: etcd.endpoints });
-  const store = new EtcdIpamStore(client, lean ? { txnClient: lean, watchClient: lean } : {});
+  const threaded = lean && values.thread ? new ThreadedKv({ endpoints: etcd.endpoints }) : undefined;
+  const store = new EtcdIpamStore(
+    client,
+    lean
+      ? { txnClient: lean, watchClient: threaded ?? lean, ...(threaded ? { claimClient: threaded } : {}) }
+      : {},
+  );
   const engine = new IpamEngine(store, {
     maxInflight: Number(values.inflight),
     lingerMs: Number(values.linger),
@@ -100,25 +114,28 @@ async function main(): Promise<void> {
     await run(0, warmup);
     latencies.length = 0;
     const c0 = process.cpuUsage();
+    const m0 = cpuSeconds(process.pid, { mainThread: true });
     const e0 = cpuSeconds(etcd.pid);
     const b0 = engine.stats.batches;
     const t0 = performance.now();
     await run(warmup, warmup + total);
     const ms = performance.now() - t0;
     const c = process.cpuUsage(c0);
+    const mainCpu = cpuSeconds(process.pid, { mainThread: true }) - m0;
     const ecpu = cpuSeconds(etcd.pid) - e0;
     const batches = engine.stats.batches - b0;
     latencies.sort((a, b) => a - b);
     const pct = (q: number) =>
       latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
     console.log(
-      `store-path (${lean ? 'lean txn client' : 'etcd3 txn client'}): ${total} claims in ${ms.toFixed(0)} ms (${((1000 * total) / ms).toFixed(0)}/s), ` +
+      `store-path (${threaded ? 'threaded lean client' : lean ? 'lean txn client' : 'etcd3 txn client'}): ${total} claims in ${ms.toFixed(0)} ms (${((1000 * total) / ms).toFixed(0)}/s), ` +
         `${(total / batches).toFixed(1)} per txn; CPU µs/claim: node ${((c.user + c.system) / total).toFixed(0)} ` +
-        `(user ${(c.user / total).toFixed(0)}), etcd ${((1e6 * ecpu) / total).toFixed(0)}` +
+        `(user ${(c.user / total).toFixed(0)}, main thread ${((1e6 * mainCpu) / total).toFixed(0)}), etcd ${((1e6 * ecpu) / total).toFixed(0)}` +
         (latencies.length ? `; latency ms p50 ${pct(0.5).toFixed(1)} p99 ${pct(0.99).toFixed(1)}` : ''),
     );
   } finally {
     await engine.stop();
+    await threaded?.close();
     lean?.close();
     client.close();
     await etcd.stop();

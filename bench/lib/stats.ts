@@ -66,11 +66,12 @@ export function rssMb(pid: number): number {
 }
 
 /** CPU seconds (user+system) a process has used so far, from /proc; 0 without a pid or once it is gone. */
-export function cpuSeconds(pid: number | undefined): number {
+export function cpuSeconds(pid: number | undefined, opts: { mainThread?: boolean } = {}): number {
   if (pid === undefined) return 0;
   let stat: string;
   try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The main thread's own figure is its task's (its tid is the pid); the process's sums all threads.
+    stat = readFileSync(opts.mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8');
   } catch {
     return 0;
   }

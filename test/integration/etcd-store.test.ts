@@ -7,6 +7,7 @@ import {
   etcdFailure,
   LeanKv,
   LeanWatchCompactedError,
+  ThreadedKv,
 } from '@netspan/etcd-store';
 import { type ClaimRequest, ErrorCode, newLease, normalizeNetwork, type StoreObserver } from '@netspan/ipam';
 import { ipamStoreConformance } from '@netspan/ipam/testing';
@@ -16,6 +17,7 @@ import { type EtcdHandle, freePorts, startEtcd, waitFor } from '../harness/index
 let etcd: EtcdHandle;
 const clients: Etcd3[] = [];
 const leans: LeanKv[] = [];
+const threads: ThreadedKv[] = [];
 
 before(async () => {
   etcd = await startEtcd({ name: 'store-test' });
@@ -23,26 +25,41 @@ before(async () => {
 after(async () => {
   for (const c of clients) c.close();
   for (const l of leans) l.close();
+  await Promise.all(threads.map((t) => t.close()));
   await etcd?.stop();
 });
 
 /**
  * Each store gets its own prefix on the shared etcd, so cases never see each other's keys.
- * `lean`: transactions through the LeanKv client, as ipamd runs (etcd3's client otherwise).
+ * `lean`: transactions through the LeanKv client; `threaded`: claims and the watch through
+ * ThreadedKv as well, as ipamd runs (etcd3's client otherwise).
  */
-function openStore(lean = false): { store: EtcdIpamStore; client: Etcd3; close(): Promise<void> } {
+function openStore(mode: 'etcd3' | 'lean' | 'threaded' = 'etcd3'): {
+  store: EtcdIpamStore;
+  client: Etcd3;
+  close(): Promise<void>;
+} {
   const client = connectEtcd({ endpoints: etcd.endpoints });
   clients.push(client);
-  const txnClient = lean ? new LeanKv({ endpoints: etcd.endpoints, requestTimeoutMs: 2000 }) : undefined;
+  const prefix = `/t/${randomUUID()}/`;
+  const txnClient =
+    mode !== 'etcd3' ? new LeanKv({ endpoints: etcd.endpoints, requestTimeoutMs: 2000 }) : undefined;
   if (txnClient) leans.push(txnClient);
+  const threaded =
+    mode === 'threaded'
+      ? new ThreadedKv({ endpoints: etcd.endpoints, requestTimeoutMs: 2000, prefix })
+      : undefined;
+  if (threaded) threads.push(threaded);
   const store = new EtcdIpamStore(client, {
-    prefix: `/t/${randomUUID()}/`,
-    ...(txnClient ? { txnClient, watchClient: txnClient } : {}),
+    prefix,
+    ...(txnClient ? { txnClient, watchClient: threaded ?? txnClient } : {}),
+    ...(threaded ? { claimClient: threaded } : {}),
   });
   return {
     store,
     client,
     close: async () => {
+      await threaded?.close();
       txnClient?.close();
       client.close();
     },
@@ -50,7 +67,8 @@ function openStore(lean = false): { store: EtcdIpamStore; client: Etcd3; close()
 }
 
 ipamStoreConformance('etcd', async () => openStore());
-ipamStoreConformance('etcd, lean transaction client', async () => openStore(true));
+ipamStoreConformance('etcd, lean transaction client', async () => openStore('lean'));
+ipamStoreConformance('etcd, claims and watch in a worker thread', async () => openStore('threaded'));
 
 const lease = (network: string, address: string, clientId: string) => newLease(network, address, clientId);
 
@@ -118,53 +136,174 @@ describe('etcd store specifics', () => {
     }
   });
 
-  it('keeps following changes after etcd is killed and restarted (lean transactions, as ipamd runs)', async () => {
-    const { store, close } = openStore(true);
-    try {
-      const c = await store.createNetwork(normalizeNetwork({ name: 'blue', cidr: '10.9.0.0/24', vni: 5 }));
-      assert.ok(c.ok);
-      const seen = new Set<string>();
-      const obs: StoreObserver = {
-        snapshot: (s) => {
+  for (const mode of ['lean', 'threaded'] as const)
+    it(`keeps following changes after etcd is killed and restarted (${mode}, as ipamd runs)`, async () => {
+      const { store, close } = openStore(mode);
+      try {
+        const c = await store.createNetwork(normalizeNetwork({ name: 'blue', cidr: '10.9.0.0/24', vni: 5 }));
+        assert.ok(c.ok);
+        const seen = new Set<string>();
+        const obs: StoreObserver = {
+          snapshot: (s) => {
+            seen.clear();
+            for (const l of s.leases) seen.add(l.address);
+          },
+          networkPut: () => {},
+          networkDeleted: () => {},
+          leasePut: (l) => seen.add(l.address),
+          leaseDeleted: (_n, a) => seen.delete(a),
+          reservationPut: () => {},
+          reservationDeleted: () => {},
+        };
+        const sub = await store.sync(obs);
+        await store.claim([{ lease: lease('blue', '10.9.0.2', 'a'), networkRevision: c.stored.revision }]);
+        await waitFor(() => seen.has('10.9.0.2'), { what: 'first lease' });
+        await etcd.kill();
+        // While etcd is down, claims fail promptly with UNAVAILABLE rather than hanging.
+        await assert.rejects(
+          store.claim([{ lease: lease('blue', '10.9.0.3', 'b'), networkRevision: c.stored.revision }]),
+          (err: Error & { code?: string }) => err.code === 'UNAVAILABLE',
+        );
+        await etcd.restart();
+        let claimed = false;
+        await waitFor(
+          async () => {
+            const [o] = await store.claim([
+              { lease: lease('blue', '10.9.0.3', 'b'), networkRevision: c.stored.revision },
+            ]);
+            claimed ||= o?.kind === 'claimed' || o?.kind === 'client-has-lease';
+            return claimed;
+          },
+          { what: 'a claim to succeed after the restart', timeoutMs: 20_000, intervalMs: 200 },
+        );
+        await waitFor(() => seen.has('10.9.0.3'), {
+          what: 'the watch to resume and deliver the new lease',
+          timeoutMs: 20_000,
+        });
+        assert.ok(seen.has('10.9.0.2'), 'the lease ACKed before the restart survived');
+        await sub.close();
+      } finally {
+        await close();
+      }
+    });
+
+  /** An observer that records lease puts and deletes by address. */
+  function recorder(): { obs: StoreObserver; seen: Map<string, string> } {
+    const seen = new Map<string, string>();
+    return {
+      seen,
+      obs: {
+        snapshot: (snap) => {
           seen.clear();
-          for (const l of s.leases) seen.add(l.address);
+          for (const l of snap.leases) seen.set(l.address, l.clientId);
         },
         networkPut: () => {},
         networkDeleted: () => {},
-        leasePut: (l) => seen.add(l.address),
+        leasePut: (l) => seen.set(l.address, l.clientId),
         leaseDeleted: (_n, a) => seen.delete(a),
         reservationPut: () => {},
         reservationDeleted: () => {},
-      };
-      const sub = await store.sync(obs);
-      await store.claim([{ lease: lease('blue', '10.9.0.2', 'a'), networkRevision: c.stored.revision }]);
-      await waitFor(() => seen.has('10.9.0.2'), { what: 'first lease' });
-      await etcd.kill();
-      // While etcd is down, claims fail promptly with UNAVAILABLE rather than hanging.
-      await assert.rejects(
-        store.claim([{ lease: lease('blue', '10.9.0.3', 'b'), networkRevision: c.stored.revision }]),
-        (err: Error & { code?: string }) => err.code === 'UNAVAILABLE',
+      },
+    };
+  }
+
+  it("threaded: a feed whose owner applies its own claims gets only the others' writes; another feed gets all", async () => {
+    const { store, close } = openStore('threaded');
+    try {
+      const c = await store.createNetwork(normalizeNetwork({ name: 'blue', cidr: '10.9.0.0/24', vni: 5 }));
+      assert.ok(c.ok);
+      const applied = recorder();
+      const all = recorder();
+      const subApplied = await store.sync(applied.obs, { ownClaimsApplied: true });
+      const subAll = await store.sync(all.obs);
+      const rev = c.stored.revision;
+      const out = await store.claim([
+        { lease: lease('blue', '10.9.0.2', 'mine'), networkRevision: rev },
+        { lease: lease('blue', '10.9.0.3', 'mine-too'), networkRevision: rev },
+      ]);
+      assert.deepEqual(
+        out.map((o) => o.kind),
+        ['claimed', 'claimed'],
       );
-      await etcd.restart();
-      let claimed = false;
-      await waitFor(
-        async () => {
-          const [o] = await store.claim([
-            { lease: lease('blue', '10.9.0.3', 'b'), networkRevision: c.stored.revision },
-          ]);
-          claimed ||= o?.kind === 'claimed' || o?.kind === 'client-has-lease';
-          return claimed;
-        },
-        { what: 'a claim to succeed after the restart', timeoutMs: 20_000, intervalMs: 200 },
-      );
-      await waitFor(() => seen.has('10.9.0.3'), {
-        what: 'the watch to resume and deliver the new lease',
-        timeoutMs: 20_000,
+      // Another replica's claim (its own store and thread, same prefix) and a plain delete.
+      const other = new EtcdIpamStore(connectEtcd({ endpoints: etcd.endpoints }), {
+        prefix: store.keys.prefix,
       });
-      assert.ok(seen.has('10.9.0.2'), 'the lease ACKed before the restart survived');
-      await sub.close();
+      try {
+        const [o] = await other.claim([{ lease: lease('blue', '10.9.0.4', 'theirs'), networkRevision: rev }]);
+        assert.equal(o?.kind, 'claimed');
+      } finally {
+        other.client.close();
+      }
+      await waitFor(() => all.seen.size === 3 && applied.seen.has('10.9.0.4'), {
+        what: 'both feeds to catch up',
+      });
+      assert.deepEqual([...all.seen.keys()].sort(), ['10.9.0.2', '10.9.0.3', '10.9.0.4']);
+      // Our two claims never came back to the feed that applies them itself.
+      assert.deepEqual([...applied.seen.keys()], ['10.9.0.4']);
+      // Deletes of our own leases are not claims: both feeds get them.
+      const [mine] = out;
+      assert.ok(mine?.kind === 'claimed');
+      await store.deleteLease(mine.lease);
+      await waitFor(() => !all.seen.has('10.9.0.2'), { what: 'the delete on the full feed' });
+      await subApplied.close();
+      await subAll.close();
     } finally {
       await close();
+    }
+  });
+
+  it('threaded: errors cross the thread as the classes etcd3 raises; a dead thread fails its calls as UNAVAILABLE and is replaced', async () => {
+    const prefix = `/t/${randomUUID()}/`;
+    const kv = new ThreadedKv({ endpoints: etcd.endpoints, requestTimeoutMs: 2000, prefix });
+    const client = connectEtcd({ endpoints: etcd.endpoints });
+    try {
+      const net = await new EtcdIpamStore(client, { prefix }).createNetwork(
+        normalizeNetwork({ name: 'blue', cidr: '10.9.0.0/16', vni: 6 }),
+      );
+      assert.ok(net.ok);
+      const claims = (n: number, from: number): ClaimRequest[] =>
+        Array.from({ length: n }, (_, i) => ({
+          lease: lease('blue', `10.9.${(from + i) >> 8}.${(from + i) & 255}`, `c${from + i}`),
+          networkRevision: net.stored.revision,
+        }));
+      const ok = await kv.claim(claims(3, 10));
+      assert.deepEqual([...ok.succeeded], [1, 1, 1]);
+      // More sub-transactions than etcd's --max-txn-ops: etcd refuses, and the error is etcd3's class.
+      const tooMany = await kv.claim(claims(200, 100)).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      const etcd3Err = await client.kv
+        .txn({
+          success: Array.from({ length: 200 }, (_, i) => ({
+            request_put: { key: Buffer.from(`${prefix}x${i}`), value: Buffer.from('x') },
+          })),
+        })
+        .then(
+          () => undefined,
+          (e: Error) => e,
+        );
+      assert.ok(tooMany && etcd3Err);
+      assert.equal(tooMany.constructor, etcd3Err.constructor);
+      assert.equal(etcdFailure(tooMany, 'claim').code, etcdFailure(etcd3Err, 'claim').code);
+      // Kill the thread under a watch and a claim.
+      const w = await kv.watch(Buffer.from(prefix), Buffer.from(`${prefix.slice(0, -1)}0`), 1);
+      const watchErr = new Promise<Error>((resolve) => w.on('error', resolve));
+      const inFlight = kv.claim(claims(1, 400));
+      await (kv as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+      await assert.rejects(
+        inFlight,
+        (err: Error) => etcdFailure(err, 'claim').code === ErrorCode.Unavailable,
+      );
+      assert.match((await watchErr).message, /UNAVAILABLE/);
+      // A new thread took over.
+      const again = await kv.claim(claims(1, 500));
+      assert.deepEqual([...again.succeeded], [1]);
+      assert.equal(kv.threadsStarted, 2);
+    } finally {
+      await kv.close();
+      client.close();
     }
   });
 

@@ -35,7 +35,10 @@ export {
   type AuditReport,
   EtcdIpamStore,
   type EtcdStoreOptions,
+  type StateWatch,
   type TxnOutcome,
+  type WatchClient,
   type WatchState,
 } from './store.js';
+export { type ClaimTxnResult, ThreadedKv, type ThreadedKvOptions, ThreadedWatcher } from './threaded-kv.js';
 export { EtcdTokenStore, type StoredToken } from './tokens.js';

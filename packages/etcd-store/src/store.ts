@@ -14,6 +14,7 @@ import type {
   StoredReservation,
   StoreObserver,
   Subscription,
+  SyncOptions,
 } from '@netspan/ipam';
 import type { Etcd3, ICompare, IKeyValue, IRequestOp, IResponseOp, ITxnResponse } from 'etcd3';
 import {
@@ -23,6 +24,7 @@ import {
   type PlannedFinding,
   planAudit,
 } from './audit.js';
+import { claimOp } from './claim-txn.js';
 import {
   decodeLease,
   decodeNetwork,
@@ -33,7 +35,8 @@ import {
 } from './codec.js';
 import { etcdFailure } from './errors.js';
 import { Keys, type ParsedKey, prefixEnd } from './keys.js';
-import type { LeanKv, TxnClient } from './lean-kv.js';
+import type { TxnClient } from './lean-kv.js';
+import type { ClaimTxnResult } from './threaded-kv.js';
 import {
   b,
   createIs0,
@@ -82,11 +85,26 @@ export interface EtcdStoreOptions {
    * claim comes back as two watch events, and etcd3's path (grpc-js, protobufjs objects,
    * Long and BigNumber revisions, an emit per event) cost more than the decode itself.
    */
-  watchClient?: LeanKv;
+  watchClient?: WatchClient;
+  /**
+   * Takes grouped claims whole and builds their transaction itself (ipamd's `ThreadedKv`, in a
+   * worker thread). Without it the store builds them and sends them through `txnClient`.
+   */
+  claimClient?: { claim(reqs: ClaimRequest[]): Promise<ClaimTxnResult> };
 }
 
-/** What sync() needs of a watch; etcd3's Watcher and LeanWatcher both fit. */
-interface StateWatch {
+/** A client that opens state watches (`LeanKv`, `ThreadedKv`). */
+export interface WatchClient {
+  watch(
+    key: Buffer,
+    rangeEnd: Buffer | undefined,
+    startRevision: number,
+    opts?: { skipOwnClaims?: boolean },
+  ): Promise<StateWatch>;
+}
+
+/** What sync() needs of a watch; etcd3's Watcher, LeanWatcher and ThreadedWatcher all fit. */
+export interface StateWatch {
   on(
     event: 'data',
     fn: (res: { header: { revision: string }; events: Array<{ type: string; kv: IKeyValue }> }) => void,
@@ -126,7 +144,8 @@ export class EtcdIpamStore implements IpamStore {
   readonly keys: Keys;
   private readonly kv;
   private readonly txnKv: TxnClient;
-  private readonly watchClient: LeanKv | undefined;
+  private readonly watchClient: WatchClient | undefined;
+  private readonly claimClient: EtcdStoreOptions['claimClient'];
   private readonly onCorrupt: (key: string) => void;
   private readonly onResync: (reason: string) => void;
   private readonly pageSize: number;
@@ -154,6 +173,7 @@ export class EtcdIpamStore implements IpamStore {
     this.kv = client.kv;
     this.txnKv = opts.txnClient ?? client.kv;
     this.watchClient = opts.watchClient;
+    this.claimClient = opts.claimClient;
     this.onCorrupt = opts.onCorrupt ?? (() => {});
     this.onResync = opts.onResync ?? (() => {});
     this.pageSize = opts.pageSize ?? 5000;
@@ -176,11 +196,20 @@ export class EtcdIpamStore implements IpamStore {
     success: IRequestOp[],
     failure: IRequestOp[] = [],
   ): Promise<ITxnResponse> {
+    return this.timed(
+      what,
+      () => this.txnKv.txn({ compare, success, failure }),
+      (res) => res.succeeded,
+    );
+  }
+
+  /** One etcd transaction, counted and timed for metrics; errors become IPAM failures. */
+  private async timed<R>(what: string, call: () => Promise<R>, succeeded: (r: R) => boolean): Promise<R> {
     this.stats.txns++;
     const started = performance.now();
     try {
-      const res = await this.txnKv.txn({ compare, success, failure });
-      this.onTxn(what, res.succeeded ? 'succeeded' : 'failed', (performance.now() - started) / 1000);
+      const res = await call();
+      this.onTxn(what, succeeded(res) ? 'succeeded' : 'failed', (performance.now() - started) / 1000);
       return res;
     } catch (err) {
       this.onTxn(what, 'error', (performance.now() - started) / 1000);
@@ -356,41 +385,19 @@ export class EtcdIpamStore implements IpamStore {
    * its own, and a failed one reads back why.
    */
   private async claimRound(reqs: ClaimRequest[]): Promise<ClaimOutcome[]> {
-    const leaseKeys: string[] = [];
-    const success: IRequestOp[] = reqs.map((r) => {
-      const l = r.lease;
-      const lk = this.keys.lease(l.network, l.address);
-      leaseKeys.push(lk);
-      const ck = this.keys.client(l.network, l.clientId);
-      const compare = [modIs(this.keys.network(l.network), r.networkRevision), createIs0(lk), createIs0(ck)];
-      if (!r.reservedFor) compare.push(createIs0(this.keys.reservedAddress(l.network, l.address)));
-      // No failure branch: conflicts are rare, so why a claim failed is read afterwards,
-      // for the failed ones only, instead of being encoded into every request.
-      const value = b(encodeLease(l));
-      this.writing.set(lk, { lease: l, value });
-      return {
-        request_txn: {
-          compare,
-          success: [{ request_put: { key: b(lk), value } }, put(ck, l.address)],
-          failure: [],
-        },
-      };
-    });
     this.stats.claimTxns++;
-    let res: ITxnResponse;
-    try {
-      res = await this.txn('claim addresses', [], success);
-    } finally {
-      for (const lk of leaseKeys) this.writing.delete(lk);
-    }
-    const revision = Number(res.header.revision);
+    const client = this.claimClient;
+    const { revision, succeeded } = client
+      ? await this.timed(
+          'claim addresses',
+          () => client.claim(reqs),
+          () => true,
+        )
+      : await this.claimHere(reqs);
     const out: ClaimOutcome[] = new Array(reqs.length);
     const failed: number[] = [];
     reqs.forEach((r, i) => {
-      const sub = res.responses[i]?.response_txn;
-      if (!sub)
-        throw etcdFailure(new Error('transaction response is missing a sub-response'), 'claim addresses');
-      if (sub.succeeded) out[i] = { kind: 'claimed', lease: { ...r.lease, revision } };
+      if (succeeded[i]) out[i] = { kind: 'claimed', lease: { ...r.lease, revision } };
       else failed.push(i);
     });
     if (failed.length > 0) {
@@ -419,6 +426,33 @@ export class EtcdIpamStore implements IpamStore {
       }
     }
     return out;
+  }
+
+  /** A claim round's transaction, built and sent by the store itself. */
+  private async claimHere(reqs: ClaimRequest[]): Promise<ClaimTxnResult> {
+    const ops = reqs.map((r) => {
+      const c = claimOp(this.keys, r);
+      this.writing.set(c.leaseKey, { lease: r.lease, value: c.value });
+      return c;
+    });
+    let res: ITxnResponse;
+    try {
+      res = await this.txn(
+        'claim addresses',
+        [],
+        ops.map((c) => c.op),
+      );
+    } finally {
+      for (const c of ops) this.writing.delete(c.leaseKey);
+    }
+    const succeeded = new Uint8Array(reqs.length);
+    for (let i = 0; i < reqs.length; i++) {
+      const sub = res.responses[i]?.response_txn;
+      if (!sub)
+        throw etcdFailure(new Error('transaction response is missing a sub-response'), 'claim addresses');
+      succeeded[i] = sub.succeeded ? 1 : 0;
+    }
+    return { revision: Number(res.header.revision), succeeded };
   }
 
   /** Classifies a failed claim from reads of its network, lease, client and reserved keys. */
@@ -733,7 +767,7 @@ export class EtcdIpamStore implements IpamStore {
    * watches from R+1. If the watch is cancelled (compaction passed our revision), it
    * lists and watches again.
    */
-  async sync(observer: StoreObserver): Promise<Subscription> {
+  async sync(observer: StoreObserver, opts: SyncOptions = {}): Promise<Subscription> {
     let closed = false;
     let watcher: StateWatch | undefined;
     let retryTimer: NodeJS.Timeout | undefined;
@@ -749,7 +783,9 @@ export class EtcdIpamStore implements IpamStore {
       this.stats.watchRevision = snap.revision;
       const range = this.keys.stateRange();
       const w: StateWatch = this.watchClient
-        ? await this.watchClient.watch(b(range.start), b(range.end), snap.revision + 1)
+        ? await this.watchClient.watch(b(range.start), b(range.end), snap.revision + 1, {
+            skipOwnClaims: opts.ownClaimsApplied === true,
+          })
         : ((await this.client
             .watch()
             .inRange({ start: range.start, end: range.end })

@@ -112,7 +112,7 @@ export class IpamEngine {
 
   /** Loads the snapshot and follows the store's changes. */
   async start(): Promise<void> {
-    this.subscription = await this.store.sync(this.views);
+    this.subscription = await this.store.sync(this.views, { ownClaimsApplied: true });
   }
 
   async stop(): Promise<void> {
@@ -468,9 +468,16 @@ export class IpamEngine {
   /** Submits one claim to the grouped store path (used by the DHCP lease layer). */
   claim(req: ClaimRequest): Promise<ClaimOutcome> {
     this.stats.claims++;
-    return this.batcher.submit(req).catch((err: unknown) => {
-      throw storeFailure(err);
-    });
+    // Applied here, whoever asked: the views' feed may leave this replica's claims out.
+    return this.batcher.submit(req).then(
+      (outcome) => {
+        if (outcome.kind === 'claimed') this.views.leasePut(outcome.lease);
+        return outcome;
+      },
+      (err: unknown) => {
+        throw storeFailure(err);
+      },
+    );
   }
 
   /** The view of a network, loading it from the store when this replica has not seen it yet. */

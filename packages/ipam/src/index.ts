@@ -78,4 +78,5 @@ export type {
   Snapshot,
   StoreObserver,
   Subscription,
+  SyncOptions,
 } from './store.js';

@@ -71,7 +71,16 @@ export interface IpamStore {
    * cannot bridge (compaction) it sends a fresh snapshot. Resolves once the first
    * snapshot has been delivered.
    */
-  sync(observer: StoreObserver): Promise<Subscription>;
+  sync(observer: StoreObserver, opts?: SyncOptions): Promise<Subscription>;
+}
+
+export interface SyncOptions {
+  /**
+   * The caller applies the outcome of every claim it makes through this store to `observer`
+   * when the claim returns (as IpamEngine does to its views), so the store may leave this
+   * replica's successful claims out of the feed.
+   */
+  ownClaimsApplied?: boolean;
 }
 
 export type CreateNetworkResult =

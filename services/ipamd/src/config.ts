@@ -20,6 +20,7 @@ export interface IpamdConfig {
   dnsAllowRecursion: string[];
   dnsWorkers: number;
   dnsIo: 'dgram' | 'batched';
+  etcdClientThread: boolean;
   tlsCert: string;
   tlsKey: string;
   tlsCa: string;
@@ -112,6 +113,11 @@ export const FLAGS: Record<string, Flag> = {
     env: 'NETSPAN_DNS_IO',
     def: 'batched',
     help: 'DNS over UDP through recvmmsg/sendmmsg in threads of ipamd ("batched", Linux x64/arm64) or node:dgram ("dgram")',
+  },
+  'etcd-client': {
+    env: 'NETSPAN_ETCD_CLIENT',
+    def: 'thread',
+    help: 'where DHCP claim transactions and the state watch are encoded and sent: a worker thread ("thread", uses a second core) or the main thread ("main")',
   },
   'tls-cert': { env: 'NETSPAN_TLS_CERT', def: '', help: 'server certificate for the gRPC API (enables TLS)' },
   'tls-key': { env: 'NETSPAN_TLS_KEY', def: '', help: 'server key for the gRPC API' },
@@ -214,6 +220,9 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): IpamdConfig 
   const dnsIo = get('dns-io');
   if (dnsIo !== 'dgram' && dnsIo !== 'batched')
     throw new ConfigError(`--dns-io: ${dnsIo} is not dgram or batched`);
+  const etcdClient = get('etcd-client');
+  if (etcdClient !== 'thread' && etcdClient !== 'main')
+    throw new ConfigError(`--etcd-client: ${etcdClient} is not thread or main`);
   const dnsListen = get('dns-listen');
   if (dnsListen && !/^(\[[0-9a-fA-F:.]+\]|[^\s:]+):\d{1,5}$/.test(dnsListen))
     throw new ConfigError(`--dns-listen: ${dnsListen} is not host:port`);
@@ -266,6 +275,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): IpamdConfig 
     dnsAllowRecursion,
     dnsWorkers: int('dns-workers', 0, 64),
     dnsIo,
+    etcdClientThread: etcdClient === 'thread',
     tlsCert: get('tls-cert'),
     tlsKey: get('tls-key'),
     tlsCa: get('tls-ca'),
