@@ -62,6 +62,8 @@ interface Step {
   avgDelayMs: number;
   /** Server CPU (user + system) per ACK during the step, µs: less noisy than rates on a shared machine. */
   cpuUsPerAck: number;
+  /** The server's main thread alone (ipamd's limit on these machines), µs per ACK. */
+  mainCpuUsPerAck: number;
   /** The server's store (etcd for ipamd; none for Kea) CPU per ACK, µs. */
   storeCpuUsPerAck: number;
   /** perfdhcp's own CPU per ACK, µs: the load generator shares the machine. */
@@ -171,6 +173,7 @@ async function perfdhcp(
 ): Promise<Step> {
   const { pid, storePid, metrics } = target;
   const cpu0 = cpuSeconds(pid);
+  const main0 = cpuSeconds(pid, { mainThread: true });
   const store0 = cpuSeconds(storePid);
   const machine0 = machineTicks();
   const rcvbuf0 = udpRcvbufErrors();
@@ -232,6 +235,7 @@ async function perfdhcp(
     dropRatio: sent === 0 ? 1 : drops / sent,
     avgDelayMs: (delays[0] ?? 0) + (delays[1] ?? 0),
     cpuUsPerAck: r.received ? (1e6 * (cpuSeconds(pid) - cpu0)) / r.received : 0,
+    mainCpuUsPerAck: r.received ? (1e6 * (cpuSeconds(pid, { mainThread: true }) - main0)) / r.received : 0,
     storeCpuUsPerAck: r.received && storePid ? (1e6 * (cpuSeconds(storePid) - store0)) / r.received : 0,
     clientCpuUsPerAck: r.received ? (1e6 * clientCpu) / r.received : 0,
     idle: (machine1.idle - machine0.idle) / Math.max(1, machine1.total - machine0.total),
@@ -252,7 +256,7 @@ async function sweep(name: string, target: Target): Promise<{ steps: Step[]; bes
     const s = await perfdhcp(rate, target, i + 1);
     steps.push(s);
     log(
-      `${name} @${rate}/s: ${s.ackRate.toFixed(0)} ACK/s, drops ${(100 * s.dropRatio).toFixed(2)}%, DORA avg delay ${s.avgDelayMs.toFixed(2)} ms, CPU µs/ACK: server ${s.cpuUsPerAck.toFixed(0)} store ${s.storeCpuUsPerAck.toFixed(0)} perfdhcp ${s.clientCpuUsPerAck.toFixed(0)}, machine idle ${(100 * s.idle).toFixed(0)}%, rcvbuf drops ${s.rcvbufDrops}${s.txnsPerAck === undefined ? '' : `, etcd txns/ACK ${s.txnsPerAck.toFixed(3)}`}${
+      `${name} @${rate}/s: ${s.ackRate.toFixed(0)} ACK/s, drops ${(100 * s.dropRatio).toFixed(2)}%, DORA avg delay ${s.avgDelayMs.toFixed(2)} ms, CPU µs/ACK: server ${s.cpuUsPerAck.toFixed(0)} (main thread ${s.mainCpuUsPerAck.toFixed(0)}) store ${s.storeCpuUsPerAck.toFixed(0)} perfdhcp ${s.clientCpuUsPerAck.toFixed(0)}, machine idle ${(100 * s.idle).toFixed(0)}%, rcvbuf drops ${s.rcvbufDrops}${s.txnsPerAck === undefined ? '' : `, etcd txns/ACK ${s.txnsPerAck.toFixed(3)}`}${
         s.outcomes
           ? `; not offer/ack: ${
               Object.entries(s.outcomes)

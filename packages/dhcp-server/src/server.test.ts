@@ -152,6 +152,29 @@ describe('DhcpServer (RFC 2131 §4.3)', () => {
     assert.equal(other?.packet.options.messageType, MessageType.Nak);
   });
 
+  it('returns the client identifier unaltered in OFFER, ACK and NAK (RFC 6842), and none when none came', async () => {
+    const { server, ctx } = await setup();
+    const clientId = Buffer.from([0xff, 0, 1, 2, 3, 4, 5, 6, 7]);
+    const mac = '02:00:00:00:00:61';
+    const offer = await server.handle(pkt(mac, MessageType.Discover, {}, { clientId }), ctx);
+    assert.deepEqual(decode(offer?.bytes as Buffer).options.clientId, clientId);
+    const ack = await server.handle(
+      pkt(mac, MessageType.Request, {}, { clientId, serverId: SERVER, requestedIp: offer?.packet.yiaddr }),
+      ctx,
+    );
+    assert.equal(ack?.packet.options.messageType, MessageType.Ack);
+    assert.deepEqual(decode(ack?.bytes as Buffer).options.clientId, clientId);
+    const nak = await server.handle(
+      pkt(mac, MessageType.Request, {}, { clientId, requestedIp: '192.168.1.50' }),
+      ctx,
+    );
+    assert.equal(nak?.packet.options.messageType, MessageType.Nak);
+    assert.deepEqual(decode(nak?.bytes as Buffer).options.clientId, clientId);
+    // Another client, without option 61: nothing echoed (and nothing left over from the first).
+    const plain = await server.handle(pkt('02:00:00:00:00:62', MessageType.Discover), ctx);
+    assert.equal(decode(plain?.bytes as Buffer).options.clientId, undefined);
+  });
+
   it('quarantines a DECLINEd address and offers another', async () => {
     const { server, ctx, engine } = await setup();
     const mac = '02:00:00:00:00:06';

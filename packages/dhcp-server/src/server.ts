@@ -267,6 +267,8 @@ export class DhcpServer {
     options.mtu = mtu;
     if (plan.routes.length > 0) options.classlessRoutes = plan.routes;
     if (req.options.relayAgentInfo) options.relayAgentInfo = req.options.relayAgentInfo; // RFC 3046 §2.2: echo
+    const clientId = req.options.clientId;
+    if (clientId) options.clientId = clientId; // RFC 6842: returned unaltered
     const f = { ciaddr: req.ciaddr, yiaddr, flags: req.flags };
     if (inform) return buildReply(req, options, f, false);
     // OFFER and ACK: splice the bytes every reply on this network repeats (encoded once per
@@ -290,7 +292,10 @@ export class DhcpServer {
     varying[21] = OptionCode.RebindingTime;
     varying[22] = 4;
     varying.writeUInt32BE(options.rebindingTime as number, 23);
-    const chunks = [varying.subarray(0, 3), blocks.low, varying.subarray(3), blocks.high];
+    const chunks = [varying.subarray(0, 3), blocks.low, varying.subarray(3)];
+    // Option 61 sorts after 59 and before every option in `high` (reply() sets no option 60).
+    if (clientId) chunks.push(Buffer.from([OptionCode.ClientId, clientId.length]), clientId);
+    chunks.push(blocks.high);
     if (req.options.relayAgentInfo)
       chunks.push(encodeOptionBytes({ relayAgentInfo: req.options.relayAgentInfo }));
     const packet = replyPacket(req, options, f);
@@ -301,6 +306,7 @@ export class DhcpServer {
 
   private nak(req: DhcpPacket, ctx: RequestContext, message: string): Reply {
     const options: DhcpOptions = { messageType: MessageType.Nak, serverId: ctx.serverId, message };
+    if (req.options.clientId) options.clientId = req.options.clientId; // RFC 6842
     if (req.options.relayAgentInfo) options.relayAgentInfo = req.options.relayAgentInfo;
     // A relay must broadcast a NAK to the client (RFC 2131 §4.3.2).
     const flags = req.giaddr !== '0.0.0.0' ? req.flags | BROADCAST_FLAG : req.flags;
@@ -365,7 +371,12 @@ function blocksOf(plan: Plan, options: DhcpOptions, mtu: number): Blocks {
       const code = optionCodeOf(key);
       if (code === undefined || value === undefined) continue;
       if (code < OptionCode.LeaseTime) split[key] = value;
-      else if (code > OptionCode.RebindingTime && code !== OptionCode.RelayAgentInfo) splitHigh[key] = value;
+      else if (
+        code > OptionCode.RebindingTime &&
+        code !== OptionCode.RelayAgentInfo &&
+        code !== OptionCode.ClientId
+      )
+        splitHigh[key] = value; // (82 and 61 are the request's, echoed)
     }
     b = { low: encodeOptionBytes(low), high: encodeOptionBytes(high) };
     plan.blocks.set(mtu, b);
