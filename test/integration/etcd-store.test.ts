@@ -188,10 +188,12 @@ describe('etcd store specifics', () => {
     });
 
   /** An observer that records lease puts and deletes by address. */
-  function recorder(): { obs: StoreObserver; seen: Map<string, string> } {
+  function recorder(): { obs: StoreObserver; seen: Map<string, string>; puts: string[] } {
     const seen = new Map<string, string>();
+    const puts: string[] = [];
     return {
       seen,
+      puts,
       obs: {
         snapshot: (snap) => {
           seen.clear();
@@ -199,7 +201,10 @@ describe('etcd store specifics', () => {
         },
         networkPut: () => {},
         networkDeleted: () => {},
-        leasePut: (l) => seen.set(l.address, l.clientId),
+        leasePut: (l) => {
+          seen.set(l.address, l.clientId);
+          puts.push(l.address);
+        },
         leaseDeleted: (_n, a) => seen.delete(a),
         reservationPut: () => {},
         reservationDeleted: () => {},
@@ -207,7 +212,7 @@ describe('etcd store specifics', () => {
     };
   }
 
-  it("threaded: a feed whose owner applies its own claims gets only the others' writes; another feed gets all", async () => {
+  it("threaded: a feed whose owner applies its own claims and renewals gets only the others' writes; another feed gets all", async () => {
     const { store, close } = openStore('threaded');
     try {
       const c = await store.createNetwork(normalizeNetwork({ name: 'blue', cidr: '10.9.0.0/24', vni: 5 }));
@@ -241,11 +246,27 @@ describe('etcd store specifics', () => {
       assert.deepEqual([...all.seen.keys()].sort(), ['10.9.0.2', '10.9.0.3', '10.9.0.4']);
       // Our two claims never came back to the feed that applies them itself.
       assert.deepEqual([...applied.seen.keys()], ['10.9.0.4']);
-      // Deletes of our own leases are not claims: both feeds get them.
-      const [mine] = out;
-      assert.ok(mine?.kind === 'claimed');
-      await store.deleteLease(mine.lease);
-      await waitFor(() => !all.seen.has('10.9.0.2'), { what: 'the delete on the full feed' });
+      // Nor does our renewal; a renewal that fails (stale revision) writes nothing.
+      const [first, second] = out;
+      assert.ok(first?.kind === 'claimed' && second?.kind === 'claimed');
+      const renewed = await store.updateLeases([
+        {
+          lease: { ...second.lease, expiresAtMs: second.lease.expiresAtMs + 60_000 },
+          expectedRevision: second.lease.revision,
+        },
+        { lease: first.lease, expectedRevision: first.lease.revision - 1 },
+      ]);
+      assert.equal(renewed[1], 'conflict');
+      assert.ok(renewed[0] !== 'conflict' && renewed[0]?.revision);
+      await waitFor(() => all.puts.filter((a) => a === '10.9.0.3').length === 2, {
+        what: 'the renewal on the full feed',
+      });
+      // Deletes of our own leases are neither: both feeds get them.
+      await store.deleteLease(first.lease);
+      await waitFor(() => !all.seen.has('10.9.0.2') && !applied.seen.has('10.9.0.2'), {
+        what: 'the delete on both feeds',
+      });
+      assert.deepEqual(applied.puts, ['10.9.0.4']);
       await subApplied.close();
       await subAll.close();
     } finally {

@@ -1,8 +1,8 @@
-import type { ClaimRequest, Lease, LeaseState } from '@netspan/ipam';
+import type { ClaimRequest, Lease, LeaseState, LeaseUpdate } from '@netspan/ipam';
 import type { IRequestOp } from 'etcd3';
 import { encodeLease } from './codec.js';
 import type { Keys } from './keys.js';
-import { b, createIs0, modIs, put } from './txn-ops.js';
+import { b, createIs0, modIs, put, valueIs } from './txn-ops.js';
 
 /**
  * One claim's sub-transaction: it creates the lease and its client-index key only while
@@ -31,7 +31,31 @@ export function claimOp(keys: Keys, r: ClaimRequest): { op: IRequestOp; leaseKey
   };
 }
 
-/** Values per claim in a flattened batch. */
+/**
+ * One renewal's sub-transaction: it rewrites the lease only at the revision read, and only while
+ * the client index still points at its address.
+ */
+export function renewOp(keys: Keys, u: LeaseUpdate): { op: IRequestOp; leaseKey: string; value: Buffer } {
+  const l = u.lease;
+  const leaseKey = keys.lease(l.network, l.address);
+  const value = b(encodeLease(l));
+  return {
+    op: {
+      request_txn: {
+        compare: [
+          modIs(leaseKey, u.expectedRevision),
+          valueIs(keys.client(l.network, l.clientId), l.address),
+        ],
+        success: [{ request_put: { key: b(leaseKey), value } }],
+        failure: [],
+      },
+    },
+    leaseKey,
+    value,
+  };
+}
+
+/** Values per claim (or renewal) in a flattened batch. */
 export const CLAIM_FIELDS = 14;
 
 /**
@@ -41,33 +65,64 @@ export const CLAIM_FIELDS = 14;
  */
 export function flattenClaims(reqs: ClaimRequest[]): Array<string | number> {
   const out: Array<string | number> = new Array(reqs.length * CLAIM_FIELDS);
-  let i = 0;
-  for (const r of reqs) {
-    const l = r.lease;
-    out[i++] = l.network;
-    out[i++] = l.address;
-    out[i++] = l.clientId;
-    out[i++] = l.mac;
-    out[i++] = l.hostname;
-    out[i++] = l.state;
-    out[i++] = l.location.host;
-    out[i++] = l.location.via;
-    out[i++] = l.createdAtMs;
-    out[i++] = l.updatedAtMs;
-    out[i++] = l.expiresAtMs;
-    out[i++] = l.pool;
-    out[i++] = r.networkRevision;
-    out[i++] = r.reservedFor ?? '';
-  }
+  reqs.forEach((r, n) =>
+    flattenLease(out, n * CLAIM_FIELDS, r.lease, r.networkRevision, r.reservedFor ?? ''),
+  );
   return out;
+}
+
+/** Renewals, flattened as claims are (the expected revision where a claim has its network's). */
+export function flattenUpdates(updates: LeaseUpdate[]): Array<string | number> {
+  const out: Array<string | number> = new Array(updates.length * CLAIM_FIELDS);
+  updates.forEach((u, n) => flattenLease(out, n * CLAIM_FIELDS, u.lease, u.expectedRevision, ''));
+  return out;
+}
+
+function flattenLease(
+  out: Array<string | number>,
+  at: number,
+  l: Lease,
+  revision: number,
+  extra: string,
+): void {
+  let i = at;
+  out[i++] = l.network;
+  out[i++] = l.address;
+  out[i++] = l.clientId;
+  out[i++] = l.mac;
+  out[i++] = l.hostname;
+  out[i++] = l.state;
+  out[i++] = l.location.host;
+  out[i++] = l.location.via;
+  out[i++] = l.createdAtMs;
+  out[i++] = l.updatedAtMs;
+  out[i++] = l.expiresAtMs;
+  out[i++] = l.pool;
+  out[i++] = revision;
+  out[i] = extra;
 }
 
 /** The `n`th claim of a flattened batch. */
 export function claimAt(flat: ReadonlyArray<string | number>, n: number): ClaimRequest {
   const i = n * CLAIM_FIELDS;
+  const reservedFor = String(flat[i + 13]);
+  return {
+    lease: leaseAt(flat, i),
+    networkRevision: Number(flat[i + 12]),
+    ...(reservedFor ? { reservedFor } : {}),
+  };
+}
+
+/** The `n`th renewal of a flattened batch. */
+export function updateAt(flat: ReadonlyArray<string | number>, n: number): LeaseUpdate {
+  const i = n * CLAIM_FIELDS;
+  return { lease: leaseAt(flat, i), expectedRevision: Number(flat[i + 12]) };
+}
+
+function leaseAt(flat: ReadonlyArray<string | number>, i: number): Lease {
   const s = (k: number) => String(flat[i + k]);
   const num = (k: number) => Number(flat[i + k]);
-  const lease: Lease = {
+  return {
     network: s(0),
     address: s(1),
     clientId: s(2),
@@ -80,6 +135,4 @@ export function claimAt(flat: ReadonlyArray<string | number>, n: number): ClaimR
     expiresAtMs: num(10),
     pool: s(11),
   };
-  const reservedFor = s(13);
-  return { lease, networkRevision: num(12), ...(reservedFor ? { reservedFor } : {}) };
 }

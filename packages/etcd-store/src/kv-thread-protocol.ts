@@ -37,7 +37,7 @@ export interface WireKv {
 }
 
 export type ToKvThread =
-  | { t: 'claim'; id: number; flat: ClaimWire }
+  | { t: 'claim' | 'renew'; id: number; flat: ClaimWire }
   | {
       t: 'watch';
       wid: number;
@@ -50,8 +50,8 @@ export type ToKvThread =
   | { t: 'close' };
 
 export type FromKvThread =
-  | { t: 'claim'; id: number; revision: number; ok: Uint8Array }
-  | { t: 'claim'; id: number; error: WireError }
+  | { t: 'result'; id: number; revision: number; ok: Uint8Array }
+  | { t: 'result'; id: number; error: WireError }
   | { t: 'watching'; wid: number; error?: WireError }
   | { t: 'data'; wid: number; revision: string; events: WireKv[] }
   | { t: 'state'; wid: number; state: 'connected' | 'disconnected' }

@@ -12,7 +12,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { IKeyValue } from 'etcd3';
-import { CLAIM_FIELDS, claimAt, claimOp } from './claim-txn.js';
+import { CLAIM_FIELDS, claimAt, claimOp, renewOp, updateAt } from './claim-txn.js';
 import { Keys } from './keys.js';
 import {
   type ClaimWire,
@@ -32,13 +32,13 @@ const keys = new Keys(data.prefix);
 
 const post = (m: FromKvThread, transfer?: ArrayBuffer[]): void => port.postMessage(m, transfer);
 
-/** A claim transaction: settled once its reply is posted; ok when etcd answered it. */
+/** A claim or renewal transaction: settled once its reply is posted; ok when etcd answered it. */
 interface Claim {
   settled: boolean;
   ok: boolean;
   at: number;
 }
-/** Lease puts of claims this thread made whose watch event has not been seen yet, by key. */
+/** Lease puts of claims and renewals this thread made whose watch event is not seen yet, by key. */
 const own = new Map<string, { value: Buffer; claim: Claim }>();
 let lastSweep = Date.now();
 
@@ -49,7 +49,11 @@ function sweep(now: number): void {
   for (const [k, o] of own) if (o.claim.settled && now - o.claim.at > 60_000) own.delete(k);
 }
 
-async function claim(id: number, flat: ClaimWire): Promise<void> {
+/**
+ * One grouped transaction of claims or renewals (a sub-transaction each); posts which held.
+ * The lease puts are remembered until the watch shows them.
+ */
+async function group(kind: 'claim' | 'renew', id: number, flat: ClaimWire): Promise<void> {
   const n = flat.length / CLAIM_FIELDS;
   const now = Date.now();
   sweep(now);
@@ -58,7 +62,7 @@ async function claim(id: number, flat: ClaimWire): Promise<void> {
   const written: string[] = new Array(n);
   try {
     for (let i = 0; i < n; i++) {
-      const op = claimOp(keys, claimAt(flat, i));
+      const op = kind === 'claim' ? claimOp(keys, claimAt(flat, i)) : renewOp(keys, updateAt(flat, i));
       success[i] = op.op;
       written[i] = op.leaseKey;
       own.set(op.leaseKey, { value: op.value, claim: c });
@@ -73,11 +77,11 @@ async function claim(id: number, flat: ClaimWire): Promise<void> {
     }
     c.ok = true;
     c.settled = true;
-    post({ t: 'claim', id, revision: Number(res.header.revision), ok }, [ok.buffer]);
+    post({ t: 'result', id, revision: Number(res.header.revision), ok }, [ok.buffer]);
   } catch (err) {
     c.settled = true;
     for (const k of written) if (k !== undefined && own.get(k)?.claim === c) own.delete(k);
-    post({ t: 'claim', id, error: wireError(err) });
+    post({ t: 'result', id, error: wireError(err) });
   }
   flush();
 }
@@ -164,7 +168,8 @@ async function watch(
 port.on('message', (m: ToKvThread) => {
   switch (m.t) {
     case 'claim':
-      void claim(m.id, m.flat);
+    case 'renew':
+      void group(m.t, m.id, m.flat);
       return;
     case 'watch':
       void watch(m.wid, m.key, m.end, m.revision, m.skipOwnClaims);

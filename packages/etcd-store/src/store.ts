@@ -24,7 +24,7 @@ import {
   type PlannedFinding,
   planAudit,
 } from './audit.js';
-import { claimOp } from './claim-txn.js';
+import { claimOp, renewOp } from './claim-txn.js';
 import {
   decodeLease,
   decodeNetwork,
@@ -87,10 +87,14 @@ export interface EtcdStoreOptions {
    */
   watchClient?: WatchClient;
   /**
-   * Takes grouped claims whole and builds their transaction itself (ipamd's `ThreadedKv`, in a
-   * worker thread). Without it the store builds them and sends them through `txnClient`.
+   * Takes grouped claims and renewals whole and builds their transaction itself (ipamd's
+   * `ThreadedKv`, in a worker thread). Without it the store builds them and sends them
+   * through `txnClient`.
    */
-  claimClient?: { claim(reqs: ClaimRequest[]): Promise<ClaimTxnResult> };
+  claimClient?: {
+    claim(reqs: ClaimRequest[]): Promise<ClaimTxnResult>;
+    renew(updates: LeaseUpdate[]): Promise<ClaimTxnResult>;
+  };
 }
 
 /** A client that opens state watches (`LeanKv`, `ThreadedKv`). */
@@ -493,25 +497,17 @@ export class EtcdIpamStore implements IpamStore {
       updates,
       (u) => [this.keys.lease(u.lease.network, u.lease.address)],
       async (round) => {
-        const res = await this.txn(
-          'renew leases',
-          [],
-          round.map(({ lease, expectedRevision }) => {
-            const lk = this.keys.lease(lease.network, lease.address);
-            const ck = this.keys.client(lease.network, lease.clientId);
-            return {
-              request_txn: {
-                compare: [modIs(lk, expectedRevision), valueIs(ck, lease.address)],
-                success: [put(lk, encodeLease(lease))],
-                failure: [],
-              },
-            };
-          }),
-        );
-        const revision = Number(res.header.revision);
+        const client = this.claimClient;
+        const { revision, succeeded } = client
+          ? await this.timed(
+              'renew leases',
+              () => client.renew(round),
+              () => true,
+            )
+          : await this.renewHere(round);
         let conflicts = 0;
         const out = round.map((u, j) => {
-          if (res.responses[j]?.response_txn?.succeeded) return { ...u.lease, revision };
+          if (succeeded[j]) return { ...u.lease, revision };
           conflicts++;
           return 'conflict' as const;
         });
@@ -519,6 +515,18 @@ export class EtcdIpamStore implements IpamStore {
         return out;
       },
     );
+  }
+
+  /** A renewal round's transaction, built and sent by the store itself. */
+  private async renewHere(round: LeaseUpdate[]): Promise<ClaimTxnResult> {
+    const res = await this.txn(
+      'renew leases',
+      [],
+      round.map((u) => renewOp(this.keys, u).op),
+    );
+    const succeeded = new Uint8Array(round.length);
+    for (let j = 0; j < round.length; j++) succeeded[j] = res.responses[j]?.response_txn?.succeeded ? 1 : 0;
+    return { revision: Number(res.header.revision), succeeded };
   }
 
   async updateLease(lease: Lease, expectedRevision: number): Promise<StoredLease | 'conflict'> {

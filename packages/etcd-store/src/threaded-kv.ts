@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
-import type { ClaimRequest } from '@netspan/ipam';
+import type { ClaimRequest, LeaseUpdate } from '@netspan/ipam';
 import type { IKeyValue } from 'etcd3';
-import { flattenClaims } from './claim-txn.js';
+import { flattenClaims, flattenUpdates } from './claim-txn.js';
 import {
   errorFromWire,
   type FromKvThread,
@@ -12,7 +12,7 @@ import {
 } from './kv-thread-protocol.js';
 import type { LeanKvOptions } from './lean-kv.js';
 
-/** What a grouped claim transaction answered: its revision and, per claim, whether it held. */
+/** What a grouped claim (or renewal) transaction answered: its revision and which held. */
 export interface ClaimTxnResult {
   revision: number;
   /** 1 where the claim's sub-transaction succeeded, 0 where its compares failed. */
@@ -89,7 +89,7 @@ export class ThreadedKv {
 
   private onMessage(m: FromKvThread): void {
     switch (m.t) {
-      case 'claim': {
+      case 'result': {
         const c = this.calls.get(m.id);
         if (!c) return;
         this.calls.delete(m.id);
@@ -111,18 +111,27 @@ export class ThreadedKv {
 
   /** One transaction with a sub-transaction per claim (as the store builds them on its own). */
   claim(reqs: ClaimRequest[]): Promise<ClaimTxnResult> {
+    return this.group('claim', flattenClaims(reqs));
+  }
+
+  /** One transaction with a sub-transaction per renewal. */
+  renew(updates: LeaseUpdate[]): Promise<ClaimTxnResult> {
+    return this.group('renew', flattenUpdates(updates));
+  }
+
+  private group(t: 'claim' | 'renew', flat: Array<string | number>): Promise<ClaimTxnResult> {
     if (this.closed) return Promise.reject(new Error('etcd client thread closed'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.calls.set(id, { resolve, reject });
-      this.send({ t: 'claim', id, flat: flattenClaims(reqs) });
+      this.send({ t, id, flat });
     });
   }
 
   /**
    * Watches [key, rangeEnd) from `startRevision`, as `LeanKv.watch` does. With
-   * `skipOwnClaims`, successful claims made through this client are left out: for an
-   * observer that applies a claim's outcome when its transaction returns.
+   * `skipOwnClaims`, successful claims and renewals made through this client are left out: for
+   * an observer that applies their outcome when the transaction returns.
    */
   watch(
     key: Buffer,

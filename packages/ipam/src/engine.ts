@@ -460,9 +460,16 @@ export class IpamEngine {
 
   /** Submits one lease update (a renewal) to the grouped store path. */
   renew(lease: Lease, expectedRevision: number): Promise<StoredLease | 'conflict'> {
-    return this.renewBatcher.submit({ lease, expectedRevision }).catch((err: unknown) => {
-      throw storeFailure(err);
-    });
+    // Applied here, whoever asked: the views' feed may leave this replica's renewals out.
+    return this.renewBatcher.submit({ lease, expectedRevision }).then(
+      (out) => {
+        if (out !== 'conflict') this.views.leasePut(out);
+        return out;
+      },
+      (err: unknown) => {
+        throw storeFailure(err);
+      },
+    );
   }
 
   /** Submits one claim to the grouped store path (used by the DHCP lease layer). */

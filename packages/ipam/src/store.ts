@@ -76,9 +76,9 @@ export interface IpamStore {
 
 export interface SyncOptions {
   /**
-   * The caller applies the outcome of every claim it makes through this store to `observer`
-   * when the claim returns (as IpamEngine does to its views), so the store may leave this
-   * replica's successful claims out of the feed.
+   * The caller applies the outcome of every claim and renewal it makes through this store to
+   * `observer` when it returns (as IpamEngine does to its views), so the store may leave this
+   * replica's successful claims and renewals out of the feed.
    */
   ownClaimsApplied?: boolean;
 }
