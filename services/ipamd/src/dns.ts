@@ -15,11 +15,19 @@ import {
   type ZoneEvent,
   ZoneIndex,
 } from '@netspan/dns';
-import type { EtcdIpamStore, EtcdRecordStore } from '@netspan/etcd-store';
-import type { Snapshot, StoredLease, StoredNetwork, StoreObserver, Subscription } from '@netspan/ipam';
+import type { EtcdRecordStore } from '@netspan/etcd-store';
+import type {
+  AddressViews,
+  Snapshot,
+  StoredLease,
+  StoredNetwork,
+  StoreObserver,
+  Subscription,
+} from '@netspan/ipam';
 import type { Logger } from '@netspan/log';
 // Loaded only when batched DNS I/O starts: it brings koffi, which an ipamd without DNS never needs.
 import type { BatchedUdp } from './dns-batched.js';
+import { followViews } from './views-feed.js';
 
 /** What a DNS worker process needs to serve (sent once, before any zone event). */
 export interface DnsWorkerInit {
@@ -103,8 +111,9 @@ async function freeDualPort(host: string): Promise<number> {
 }
 
 /**
- * The DNS side of ipamd: a zone index fed by its own etcd watch (leases and networks through the
- * IPAM store's sync, records through the record store's), never by a read per query, and a DNS
+ * The DNS side of ipamd: a zone index fed by etcd watches (leases and networks through the
+ * engine's views, which follow the IPAM store's watch; records through the record store's),
+ * never by a read per query, and a DNS
  * server answering from it — in this process, or in worker processes (node:cluster) that share
  * the UDP socket and TCP listener and get every zone event over IPC, in order.
  */
@@ -132,7 +141,8 @@ export class IpamdDns implements StoreObserver {
 
   constructor(
     private readonly opts: DnsOptions,
-    private readonly store: EtcdIpamStore,
+    /** The engine's views: the index follows them (followViews) rather than a watch of its own. */
+    private readonly views: AddressViews,
     readonly records: EtcdRecordStore,
     private readonly log: Logger,
   ) {
@@ -168,7 +178,7 @@ export class IpamdDns implements StoreObserver {
    */
   ready(): Promise<void> {
     this.watching ??= (async () => {
-      this.leaseSub = await this.store.sync(this);
+      this.leaseSub = followViews(this.views, this);
       this.recordSub = await this.records.sync(this.recordFeed);
     })().catch((err: unknown) => {
       this.watching = undefined;

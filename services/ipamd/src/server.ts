@@ -203,7 +203,7 @@ export async function startIpamd(
       logLevel: cfg.logLevel,
       logFormat: cfg.logFormat,
     },
-    store,
+    engine.views,
     new EtcdRecordStore(etcd, {
       prefix: cfg.etcdPrefix,
       onCorrupt: (key) => log.warn({ key }, 'skipped a DNS record that cannot be decoded'),
