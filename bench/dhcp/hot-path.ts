@@ -28,7 +28,7 @@ import {
   MemoryStore,
   type StoredLease,
 } from '@netspan/ipam';
-import { DhcpUdpListener } from '@netspan/ipamd';
+import { DhcpUdpListener, RateLimiter } from '@netspan/ipamd';
 import { createLogger } from '@netspan/log';
 
 const { values } = parseArgs({
@@ -103,7 +103,12 @@ async function main(): Promise<void> {
     relayAddresses: ['127.0.0.1'],
   });
   const server = new DhcpServer(new DhcpLeases(engine));
-  const listener = new DhcpUdpListener(server, engine, { listen: '127.0.0.1:0', log });
+  // With ipamd's default per-client rate limit (--client-dhcp-rate 10).
+  const listener = new DhcpUdpListener(server, engine, {
+    listen: '127.0.0.1:0',
+    log,
+    clientLimiter: new RateLimiter(10, 20),
+  });
   const address = await listener.start();
   const port = Number(address.slice(address.lastIndexOf(':') + 1));
 

@@ -388,4 +388,5 @@ export async function startIpamd(
   };
 }
 
+export { RateLimiter } from './abuse.js';
 export { DhcpUdpListener } from './dhcp-udp.js';
