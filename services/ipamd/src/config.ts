@@ -19,7 +19,7 @@ export interface IpamdConfig {
   dnsUpstreams: Array<{ host: string; port: number }>;
   dnsAllowRecursion: string[];
   dnsWorkers: number;
-  dnsIo: 'dgram' | 'batched' | 'batched-shared';
+  dnsIo: 'dgram' | 'batched' | 'batched-reuseport';
   tlsCert: string;
   tlsKey: string;
   tlsCa: string;
@@ -111,7 +111,7 @@ export const FLAGS: Record<string, Flag> = {
   'dns-io': {
     env: 'NETSPAN_DNS_IO',
     def: 'batched',
-    help: 'DNS over UDP through recvmmsg/sendmmsg in threads of ipamd, a SO_REUSEPORT socket each ("batched", Linux x64/arm64) or one socket they share ("batched-shared"), or node:dgram ("dgram")',
+    help: 'DNS over UDP through recvmmsg/sendmmsg in threads of ipamd reading one socket ("batched", Linux x64/arm64) or a SO_REUSEPORT socket each ("batched-reuseport"), or node:dgram ("dgram")',
   },
   'tls-cert': { env: 'NETSPAN_TLS_CERT', def: '', help: 'server certificate for the gRPC API (enables TLS)' },
   'tls-key': { env: 'NETSPAN_TLS_KEY', def: '', help: 'server key for the gRPC API' },
@@ -212,8 +212,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): IpamdConfig 
   if (serverId && !/^\d+\.\d+\.\d+\.\d+$/.test(serverId))
     throw new ConfigError(`--dhcp-server-id: ${serverId} is not an IPv4 address`);
   const dnsIo = get('dns-io');
-  if (dnsIo !== 'dgram' && dnsIo !== 'batched' && dnsIo !== 'batched-shared')
-    throw new ConfigError(`--dns-io: ${dnsIo} is not dgram, batched or batched-shared`);
+  if (dnsIo !== 'dgram' && dnsIo !== 'batched' && dnsIo !== 'batched-reuseport')
+    throw new ConfigError(`--dns-io: ${dnsIo} is not dgram, batched or batched-reuseport`);
   const dnsListen = get('dns-listen');
   if (dnsListen && !/^(\[[0-9a-fA-F:.]+\]|[^\s:]+):\d{1,5}$/.test(dnsListen))
     throw new ConfigError(`--dns-listen: ${dnsListen} is not host:port`);

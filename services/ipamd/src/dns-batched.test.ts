@@ -21,7 +21,7 @@ const lease = (address: string, hostname: string, revision: number) => ({
 });
 
 for (const sockets of ['reuseport', 'shared'] as const) {
-  describe(`BatchedUdp (--dns-io batched), ${sockets} sockets`, () => {
+  describe(`BatchedUdp (--dns-io ${sockets === 'shared' ? 'batched' : 'batched-reuseport'})`, () => {
     const index = new ZoneIndex();
     const log = createLogger({ name: 'test', level: 'silent', format: 'json' });
     let server: DnsServer;
@@ -208,6 +208,7 @@ describe('BatchedUdp on a port held with SO_REUSEPORT by someone else', () => {
           host: '127.0.0.1',
           port,
           threads: 2,
+          sockets: 'reuseport',
           allowRecursion: [],
           forwarding: false,
           server,

@@ -27,9 +27,12 @@ export interface BatchedUdpOptions {
   /** I/O threads (at least 1). */
   threads: number;
   /**
-   * 'reuseport' (default): a socket per thread, all bound to host:port with SO_REUSEPORT, so the
-   * kernel hashes each flow (client address and port) to one socket and a thread only ever wakes
-   * for its own datagrams. 'shared': one socket that every thread reads.
+   * 'shared' (default): one socket that every thread reads, so whichever thread is running drains
+   * it. 'reuseport': a socket per thread, all bound to host:port with SO_REUSEPORT, so the kernel
+   * hashes each flow (client address and port) to one socket and a thread only ever wakes for
+   * its own datagrams: less CPU per query, but a thread that is not scheduled leaves its flows
+   * waiting, and one client's flow is served by one thread. On the 2-core bench machine shared
+   * with dnsperf the shared socket had the lower p99 (README, DNS benchmark).
    */
   sockets?: 'reuseport' | 'shared';
   /** Datagrams per recvmmsg/sendmmsg (default 64). */
@@ -132,11 +135,11 @@ function openSocket(c: Libc, sa: Buffer, where: string, reusePort: boolean): num
 }
 
 /**
- * UDP for ipamd's DNS through batched syscalls (`--dns-io batched`): `threads` worker threads,
- * each with its own socket made through libc and bound with SO_REUSEPORT (or all reading one
- * shared socket), that each read and answer up to `batch` datagrams per recvmmsg/sendmmsg from
- * their own copy of the zone index (see dns-batched-thread.ts). TCP and forwarding stay with the
- * DnsServer of this process.
+ * UDP for ipamd's DNS through batched syscalls (`--dns-io batched`): `threads` worker threads
+ * reading one socket made through libc (or, `--dns-io batched-reuseport`, a socket each, bound
+ * with SO_REUSEPORT), that each read and answer up to `batch` datagrams per recvmmsg/sendmmsg
+ * from their own copy of the zone index (see dns-batched-thread.ts). TCP and forwarding stay with
+ * the DnsServer of this process.
  */
 export class BatchedUdp {
   private readonly threads = new Set<Thread>();
@@ -158,7 +161,7 @@ export class BatchedUdp {
     const c = loadLibc();
     const sa = sockaddr(opts.host, opts.port);
     const threads = Math.max(1, opts.threads);
-    const reusePort = (opts.sockets ?? 'reuseport') === 'reuseport';
+    const reusePort = opts.sockets === 'reuseport';
     const where = `${opts.host}:${opts.port}`;
     // SO_REUSEPORT lets any later socket of the same user join the group and take a share of the
     // flows, and says nothing to either side. So first a plain bind: it fails if anything holds

@@ -57,11 +57,11 @@ export interface DnsOptions {
   statsIntervalMs?: number;
   /**
    * UDP through batched syscalls (recvmmsg/sendmmsg) in worker threads of this process, `workers`
-   * of them (at least one), each with its own SO_REUSEPORT socket ('batched') or all sharing one
-   * ('batched-shared'), TCP with DnsServer here; or all through node:dgram when unset (ipamd's
+   * of them (at least one), all reading one socket ('batched') or each its own SO_REUSEPORT socket
+   * ('batched-reuseport'), TCP with DnsServer here; or all through node:dgram when unset (ipamd's
    * --dns-io says batched unless told otherwise).
    */
-  io?: 'dgram' | 'batched' | 'batched-shared';
+  io?: 'dgram' | 'batched' | 'batched-reuseport';
 }
 
 function leaseInfo(l: StoredLease): LeaseInfo {
@@ -195,7 +195,7 @@ export class IpamdDns implements StoreObserver {
         log: this.log,
         ...(udp ? {} : { udp: false }),
       });
-    if (this.opts.io === 'batched' || this.opts.io === 'batched-shared') {
+    if (this.opts.io === 'batched' || this.opts.io === 'batched-reuseport') {
       // TCP (and forwarding) here; UDP in the batched I/O threads.
       const server = serverHere(false);
       this.server = server;
@@ -205,7 +205,7 @@ export class IpamdDns implements StoreObserver {
         host,
         port,
         threads: this.opts.workers,
-        sockets: this.opts.io === 'batched' ? 'reuseport' : 'shared',
+        sockets: this.opts.io === 'batched-reuseport' ? 'reuseport' : 'shared',
         allowRecursion: this.opts.allowRecursion,
         forwarding: this.opts.upstreams.length > 0,
         server,
