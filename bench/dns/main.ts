@@ -5,14 +5,15 @@
  * same machine, same run, same query file, at 1 and 8 dnsperf clients.
  *
  *   npm run bench:dns [-- --seconds 10 --clients 1,8 --workers 2 --names 10000 --repeat 1]
- *                     [--io batched,dgram]   (or e.g. --io batched:1,batched:2,dgram)
+ *                     [--io batched,dgram]   (or e.g. --io batched:1,batched:2,batched-reuseport:2,dgram)
  *
  * Each (server, clients) pair gets a throughput pass (dnsperf -l seconds, unthrottled, at most
  * 100 queries outstanding) and a latency pass (-v, per-query times) throttled to dnsmasq's rate
  * at that client count, so p99 is "at that rate". All traffic stays on 127.0.0.1; every process
  * is started here and stopped by its pid. One ipamd per I/O mode in --io serves the same etcd, all
  * measured in the same run: `ipamd-batched` (--dns-io batched, --workers I/O threads, or n with
- * `batched:n`: `ipamd-batched-<n>t`) and `ipamd` (--dns-io dgram, --workers worker processes). The last line is
+ * `batched:n`: `ipamd-batched-<n>t`; `batched-reuseport` likewise, a SO_REUSEPORT socket per thread) and
+ * `ipamd` (--dns-io dgram, --workers worker processes). The last line is
  * `dns ratio ipamd/dnsmasq: <x.xx> p99 ms: <n>` (8 clients, or the largest count given), for the
  * first I/O mode given.
  */
@@ -40,7 +41,7 @@ const workers = Number(values.workers);
 const names = Number(values.names);
 const repeat = Number(values.repeat);
 const ioModes = String(values.io).split(',');
-for (const m of ioModes) if (!/^(dgram|batched(:\d+)?)$/.test(m)) throw new Error(`--io: ${m}?`);
+for (const m of ioModes) if (!/^(dgram|batched(-reuseport)?(:\d+)?)$/.test(m)) throw new Error(`--io: ${m}?`);
 /** The bench's name for the ipamd serving with I/O mode `m` ('batched:2' → 'ipamd-batched-2t'). */
 const ipamdName = (m: string) =>
   m === 'dgram' ? 'ipamd' : `ipamd-${m.replace(/:(\d+)$/, (_: string, n: string) => `-${n}t`)}`;

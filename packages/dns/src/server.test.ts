@@ -270,6 +270,23 @@ describe('DnsServer answer cache', () => {
     assert.equal(srv.stats.nxdomain, 2);
   });
 
+  it('answers an expired question afresh, then from the cache again', (t) => {
+    t.mock.timers.enable({ apis: ['Date'], now: 1_000_000 });
+    const { srv } = fresh();
+    const first = ask(srv, query('web1.blue.test', RRType.A, 1));
+    ask(srv, query('web1.blue.test', RRType.A, 2));
+    assert.equal(srv.stats.cacheHits, 1);
+    t.mock.timers.tick(60_000);
+    const afresh = ask(srv, query('web1.blue.test', RRType.A, 3));
+    assert.equal(srv.stats.cacheHits, 1, 'expired: answered from the index');
+    assert.deepEqual(afresh.subarray(2), first.subarray(2));
+    const again = ask(srv, query('web1.blue.test', RRType.A, 4));
+    assert.equal(srv.stats.cacheHits, 2, 'the refreshed entry serves');
+    assert.equal(again.readUInt16BE(0), 4);
+    assert.deepEqual(again.subarray(2), first.subarray(2));
+    assert.equal(srv.stats.answered, 4);
+  });
+
   it('forgets every answer when the index changes', () => {
     const { idx, srv } = fresh();
     assert.equal(ipv4Of(ask(srv, query('web1.blue.test', RRType.A, 1))), '10.0.0.5');

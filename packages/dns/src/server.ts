@@ -165,11 +165,13 @@ export class DnsServer {
   private aclCacheAt = 0;
   /**
    * Answers to repeated UDP questions, by the question's bytes after the id (flags, counts,
-   * question and OPT: everything the answer depends on) and whether the client may recurse.
-   * Emptied whenever the index applies an event; an entry lives at most as long as its answer
-   * stays the same (`Answer.stableForMs`: a second, or not at all near a lease's expiry).
+   * question and OPT: everything the answer depends on), one map for clients that may recurse
+   * and one for the rest: the key is then the flat string toString makes, where a prefix would
+   * make a cons string that every lookup first flattens (a copy; ~30% of a cache hit). Emptied
+   * whenever the index applies an event; an entry lives at most as long as its answer stays the
+   * same (`Answer.stableForMs`: a second, or not at all near a lease's expiry).
    */
-  private readonly answers = new Map<string, CachedAnswer>();
+  private readonly answersBy = [new Map<string, CachedAnswer>(), new Map<string, CachedAnswer>()] as const;
   private answersGeneration = -1;
 
   constructor(private readonly opts: DnsServerOptions) {
@@ -279,14 +281,18 @@ export class DnsServer {
     try {
       const recursion = this.forwarder !== undefined && this.recursionAllowed(client);
       let cacheKey: string | undefined;
+      let answers: Map<string, CachedAnswer> | undefined;
+      /** This question's expired entry, refreshed in place below. */
+      let stale: CachedAnswer | undefined;
       if (!tcp && msg.length >= 17 && msg.length <= MAX_CACHED_QUERY) {
         const generation = this.index.stats.events;
         if (generation !== this.answersGeneration) {
-          this.answers.clear();
+          this.clearAnswers();
           this.answersGeneration = generation;
         }
-        cacheKey = (recursion ? '1' : '0') + msg.toString('latin1', 2);
-        const hit = this.answers.get(cacheKey);
+        answers = this.answersBy[recursion ? 1 : 0];
+        cacheKey = msg.toString('latin1', 2);
+        const hit = answers.get(cacheKey);
         if (hit !== undefined) {
           if (hit.expiresAt > Date.now()) {
             const out = Buffer.allocUnsafe(hit.bytes.length);
@@ -301,7 +307,7 @@ export class DnsServer {
             reply(out);
             return;
           }
-          this.answers.delete(cacheKey);
+          stale = hit;
         }
       }
       let q: ParsedQuery;
@@ -337,14 +343,20 @@ export class DnsServer {
         const truncated = ((answer[2] as number) & 0x02) !== 0;
         if (truncated) this.stats.truncated++;
         if (cacheKey !== undefined && a.stableForMs) {
-          if (this.answers.size >= MAX_CACHED_ANSWERS) this.answers.clear();
-          this.answers.set(cacheKey, {
-            bytes: Buffer.from(answer),
-            expiresAt: Date.now() + a.stableForMs,
-            rcode: a.rcode,
-            truncated,
-          });
-        }
+          const expiresAt = Date.now() + a.stableForMs;
+          if (stale !== undefined && stale.bytes.length === answer.length) {
+            // The same entry, key and buffer again: long promoted to the old generation, they
+            // cost a scavenge nothing. A new entry per name per second is what every scavenge
+            // had to copy and promote under load: 5-15 ms pauses of an I/O thread, once a second.
+            answer.copy(stale.bytes);
+            stale.expiresAt = expiresAt;
+            stale.rcode = a.rcode;
+            stale.truncated = truncated;
+          } else {
+            if (this.answersBy[0].size + this.answersBy[1].size >= MAX_CACHED_ANSWERS) this.clearAnswers();
+            answers?.set(cacheKey, { bytes: Buffer.from(answer), expiresAt, rcode: a.rcode, truncated });
+          }
+        } else if (stale !== undefined) answers?.delete(cacheKey as string);
         this.count(tcp, a.rcode & 0x0f);
         reply(answer);
         return;
@@ -370,6 +382,11 @@ export class DnsServer {
       this.stats.internalErrors++;
       this.log?.warn({ err: err instanceof Error ? err.message : String(err) }, 'dns query failed');
     }
+  }
+
+  private clearAnswers(): void {
+    this.answersBy[0].clear();
+    this.answersBy[1].clear();
   }
 
   /**

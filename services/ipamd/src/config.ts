@@ -19,7 +19,7 @@ export interface IpamdConfig {
   dnsUpstreams: Array<{ host: string; port: number }>;
   dnsAllowRecursion: string[];
   dnsWorkers: number;
-  dnsIo: 'dgram' | 'batched';
+  dnsIo: 'dgram' | 'batched' | 'batched-reuseport';
   etcdClientThread: boolean;
   tlsCert: string;
   tlsKey: string;
@@ -112,7 +112,7 @@ export const FLAGS: Record<string, Flag> = {
   'dns-io': {
     env: 'NETSPAN_DNS_IO',
     def: 'batched',
-    help: 'DNS over UDP through recvmmsg/sendmmsg in threads of ipamd ("batched", Linux x64/arm64) or node:dgram ("dgram")',
+    help: 'DNS over UDP through recvmmsg/sendmmsg in threads of ipamd reading one socket ("batched", Linux x64/arm64) or a SO_REUSEPORT socket each ("batched-reuseport"), or node:dgram ("dgram")',
   },
   'etcd-client': {
     env: 'NETSPAN_ETCD_CLIENT',
@@ -218,8 +218,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): IpamdConfig 
   if (serverId && !/^\d+\.\d+\.\d+\.\d+$/.test(serverId))
     throw new ConfigError(`--dhcp-server-id: ${serverId} is not an IPv4 address`);
   const dnsIo = get('dns-io');
-  if (dnsIo !== 'dgram' && dnsIo !== 'batched')
-    throw new ConfigError(`--dns-io: ${dnsIo} is not dgram or batched`);
+  if (dnsIo !== 'dgram' && dnsIo !== 'batched' && dnsIo !== 'batched-reuseport')
+    throw new ConfigError(`--dns-io: ${dnsIo} is not dgram, batched or batched-reuseport`);
   const etcdClient = get('etcd-client');
   if (etcdClient !== 'thread' && etcdClient !== 'main')
     throw new ConfigError(`--etcd-client: ${etcdClient} is not thread or main`);

@@ -7,7 +7,7 @@
  * zone events are taken from the port with receiveMessageOnPort whenever the primary has bumped
  * the shared sequence number, and an idle thread sleeps in poll() on the socket and an eventfd
  * the primary writes to after each event and to stop it. Queries to forward go to the primary,
- * whose DnsServer forwards them and sends the answer on the same socket.
+ * whose DnsServer forwards them and sends the answer on this thread's socket.
  */
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { ClientAcl, DnsServer, RCODE_LABELS, ZoneIndex } from '@netspan/dns';

@@ -6,13 +6,14 @@ import type { Logger } from '@netspan/log';
 import {
   AF_INET,
   AF_INET6,
+  EADDRINUSE,
   EFD_CLOEXEC,
   EFD_NONBLOCK,
   errno,
   type Libc,
   loadLibc,
   SO_RCVBUF,
-  SO_REUSEADDR,
+  SO_REUSEPORT,
   SOCK_CLOEXEC,
   SOCK_DGRAM,
   SOL_SOCKET,
@@ -23,8 +24,17 @@ export interface BatchedUdpOptions {
   /** An IP address (names are not resolved) and a port other than 0. */
   host: string;
   port: number;
-  /** I/O threads sharing the socket (at least 1). */
+  /** I/O threads (at least 1). */
   threads: number;
+  /**
+   * 'shared' (default): one socket that every thread reads, so whichever thread is running drains
+   * it. 'reuseport': a socket per thread, all bound to host:port with SO_REUSEPORT, so the kernel
+   * hashes each flow (client address and port) to one socket and a thread only ever wakes for
+   * its own datagrams: less CPU per query, but a thread that is not scheduled leaves its flows
+   * waiting, and one client's flow is served by one thread. On the 2-core bench machine shared
+   * with dnsperf the shared socket had the lower p99 (README, DNS benchmark).
+   */
+  sockets?: 'reuseport' | 'shared';
   /** Datagrams per recvmmsg/sendmmsg (default 64). */
   batch?: number;
   allowRecursion: string[];
@@ -71,6 +81,8 @@ const SLOT = 4096;
 
 interface Thread {
   worker: Worker;
+  /** The socket it reads, and the one its forwarded queries are answered on. */
+  fd: number;
   efd: number;
   ctl: Int32Array;
   stats: DnsStats | undefined;
@@ -93,11 +105,41 @@ function sockaddr(host: string, port: number): Buffer {
   return sa;
 }
 
+/** A UDP socket bound to `sa` (with SO_REUSEPORT when `reusePort`); throws if it cannot bind. */
+function openSocket(c: Libc, sa: Buffer, where: string, reusePort: boolean): number {
+  const fd = c.socket(sa.readUInt16LE(0), SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw new Error(`DNS UDP socket failed (errno ${errno()})`);
+  const int = (v: number) => {
+    const b = Buffer.alloc(4);
+    b.writeInt32LE(v);
+    return b;
+  };
+  try {
+    if (reusePort && c.setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, int(1), 4) !== 0)
+      throw new Error(`SO_REUSEPORT failed (errno ${errno()})`);
+    // As dgram's recvBufferSize on the other path (the kernel caps it at rmem_max).
+    c.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, int(4 << 20), 4);
+    if (c.bind(fd, sa, sa.length) !== 0) {
+      const e = errno();
+      throw new Error(
+        e === EADDRINUSE
+          ? `DNS UDP ${where} is in use (by another ipamd or DNS server?)`
+          : `DNS UDP bind to ${where} failed (errno ${e})`,
+      );
+    }
+  } catch (err) {
+    c.close(fd);
+    throw err;
+  }
+  return fd;
+}
+
 /**
- * UDP for ipamd's DNS through batched syscalls (`--dns-io batched`): one socket made through
- * libc, shared by `threads` worker threads that each read and answer up to `batch` datagrams per
- * recvmmsg/sendmmsg from their own copy of the zone index (see dns-batched-thread.ts). TCP and
- * forwarding stay with the DnsServer of this process.
+ * UDP for ipamd's DNS through batched syscalls (`--dns-io batched`): `threads` worker threads
+ * reading one socket made through libc (or, `--dns-io batched-reuseport`, a socket each, bound
+ * with SO_REUSEPORT), that each read and answer up to `batch` datagrams per recvmmsg/sendmmsg
+ * from their own copy of the zone index (see dns-batched-thread.ts). TCP and forwarding stay with
+ * the DnsServer of this process.
  */
 export class BatchedUdp {
   private readonly threads = new Set<Thread>();
@@ -108,7 +150,8 @@ export class BatchedUdp {
 
   private constructor(
     private readonly c: Libc,
-    private readonly fd: number,
+    /** The sockets, owned here: a thread that dies is replaced by one reading the same socket. */
+    private readonly fds: number[],
     private readonly opts: BatchedUdpOptions,
   ) {
     this.wake.writeBigUInt64LE(1n);
@@ -117,27 +160,27 @@ export class BatchedUdp {
   static async start(opts: BatchedUdpOptions): Promise<BatchedUdp> {
     const c = loadLibc();
     const sa = sockaddr(opts.host, opts.port);
-    const fd = c.socket(sa.readUInt16LE(0), SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) throw new Error(`DNS UDP socket failed (errno ${errno()})`);
-    const int = (v: number) => {
-      const b = Buffer.alloc(4);
-      b.writeInt32LE(v);
-      return b;
-    };
+    const threads = Math.max(1, opts.threads);
+    const reusePort = opts.sockets === 'reuseport';
+    const where = `${opts.host}:${opts.port}`;
+    // SO_REUSEPORT lets any later socket of the same user join the group and take a share of the
+    // flows, and says nothing to either side. So first a plain bind: it fails if anything holds
+    // the port (with or without SO_REUSEPORT), and while our group holds it, the same probe by a
+    // second ipamd fails. (Neither path sets SO_REUSEADDR: on UDP it would let two sockets share a
+    // port just as silently, and UDP has no TIME_WAIT for it to help with.) Between the probe and
+    // the group's binds a second process could slip in; in ipamd the TCP listener on the same
+    // port, bound before this and never with SO_REUSEPORT, has already excluded one.
+    if (reusePort) c.close(openSocket(c, sa, where, false));
+    const fds: number[] = [];
     try {
-      if (c.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, int(1), 4) !== 0)
-        throw new Error(`SO_REUSEADDR failed (errno ${errno()})`);
-      // As dgram's recvBufferSize on the other path (the kernel caps it at rmem_max).
-      c.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, int(4 << 20), 4);
-      if (c.bind(fd, sa, sa.length) !== 0)
-        throw new Error(`DNS UDP bind to ${opts.host}:${opts.port} failed (errno ${errno()})`);
+      for (let i = 0; i < (reusePort ? threads : 1); i++) fds.push(openSocket(c, sa, where, reusePort));
     } catch (err) {
-      c.close(fd);
+      for (const fd of fds) c.close(fd);
       throw err;
     }
-    const b = new BatchedUdp(c, fd, opts);
+    const b = new BatchedUdp(c, fds, opts);
     try {
-      await Promise.all(Array.from({ length: Math.max(1, opts.threads) }, () => b.spawn()));
+      await Promise.all(Array.from({ length: threads }, (_, i) => b.spawn(fds[i % fds.length] as number)));
     } catch (err) {
       await b.stop();
       throw err;
@@ -146,12 +189,12 @@ export class BatchedUdp {
   }
 
   /** Starts one thread; resolves when it serves. A thread that dies is replaced. */
-  private spawn(): Promise<void> {
+  private spawn(fd: number): Promise<void> {
     const efd = this.c.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (efd < 0) return Promise.reject(new Error(`eventfd failed (errno ${errno()})`));
     const ctl = new SharedArrayBuffer(8);
     const data: BatchedThreadData = {
-      fd: this.fd,
+      fd,
       efd,
       ctl,
       batch: this.opts.batch ?? 64,
@@ -162,7 +205,7 @@ export class BatchedUdp {
       statsIntervalMs: this.opts.statsIntervalMs ?? 1000,
     };
     const worker = new Worker(new URL('./dns-batched-thread.js', import.meta.url), { workerData: data });
-    const t: Thread = { worker, efd, ctl: new Int32Array(ctl), stats: undefined };
+    const t: Thread = { worker, fd, efd, ctl: new Int32Array(ctl), stats: undefined };
     this.threads.add(t);
     return new Promise<void>((resolve, reject) => {
       let started = false;
@@ -170,7 +213,7 @@ export class BatchedUdp {
         if (m.t === 'ready') {
           started = true;
           resolve();
-        } else if (m.t === 'forward') this.forward(Buffer.from(m.msg), Buffer.from(m.name));
+        } else if (m.t === 'forward') this.forward(fd, Buffer.from(m.msg), Buffer.from(m.name));
         else if (m.t === 'stats') t.stats = m.stats;
         else if (m.t === 'failed') this.opts.log.error({ err: m.error }, 'DNS I/O thread failed');
       });
@@ -186,7 +229,7 @@ export class BatchedUdp {
         this.opts.log.error({ code }, 'DNS I/O thread exited; starting another');
         setTimeout(() => {
           if (!this.stopping)
-            this.spawn().catch((err: unknown) =>
+            this.spawn(fd).catch((err: unknown) =>
               this.opts.log.error({ err }, 'DNS I/O thread restart failed'),
             );
         }, 1000).unref();
@@ -194,11 +237,14 @@ export class BatchedUdp {
     });
   }
 
-  /** A query the threads hand over (to be forwarded): answered on the same socket. */
-  private forward(msg: Buffer, name: Buffer): void {
+  /**
+   * A query a thread hands over (to be forwarded): answered on the socket it came in on, so from
+   * the address and port the client asked (and, with SO_REUSEPORT, the one its flow hashes to).
+   */
+  private forward(fd: number, msg: Buffer, name: Buffer): void {
     this.opts.server.handle(msg, sockaddrText(name, 0), false, (answer) => {
       if (this.stopping) return;
-      this.c.sendto(this.fd, answer, answer.length, 0, name, name.length);
+      this.c.sendto(fd, answer, answer.length, 0, name, name.length);
     });
   }
 
@@ -231,6 +277,6 @@ export class BatchedUdp {
         return exited.finally(() => clearTimeout(kill));
       }),
     );
-    this.c.close(this.fd);
+    for (const fd of this.fds) this.c.close(fd);
   }
 }

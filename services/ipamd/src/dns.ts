@@ -65,10 +65,11 @@ export interface DnsOptions {
   statsIntervalMs?: number;
   /**
    * UDP through batched syscalls (recvmmsg/sendmmsg) in worker threads of this process, `workers`
-   * of them (at least one), TCP with DnsServer here; or all through node:dgram when unset
-   * (ipamd's --dns-io says batched unless told otherwise).
+   * of them (at least one), all reading one socket ('batched') or each its own SO_REUSEPORT socket
+   * ('batched-reuseport'), TCP with DnsServer here; or all through node:dgram when unset (ipamd's
+   * --dns-io says batched unless told otherwise).
    */
-  io?: 'dgram' | 'batched';
+  io?: 'dgram' | 'batched' | 'batched-reuseport';
 }
 
 function leaseInfo(l: StoredLease): LeaseInfo {
@@ -204,7 +205,7 @@ export class IpamdDns implements StoreObserver {
         log: this.log,
         ...(udp ? {} : { udp: false }),
       });
-    if (this.opts.io === 'batched') {
+    if (this.opts.io === 'batched' || this.opts.io === 'batched-reuseport') {
       // TCP (and forwarding) here; UDP in the batched I/O threads.
       const server = serverHere(false);
       this.server = server;
@@ -214,6 +215,7 @@ export class IpamdDns implements StoreObserver {
         host,
         port,
         threads: this.opts.workers,
+        sockets: this.opts.io === 'batched-reuseport' ? 'reuseport' : 'shared',
         allowRecursion: this.opts.allowRecursion,
         forwarding: this.opts.upstreams.length > 0,
         server,
