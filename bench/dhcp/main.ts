@@ -74,11 +74,24 @@ interface Step {
   txnsPerAck?: number;
   /** Datagrams the kernel dropped at a full receive buffer (server's or perfdhcp's) during the step. */
   rcvbufDrops: number;
+  /** Of those, the server's own socket's (the rest were perfdhcp's: replies it had no room for). */
+  serverRcvbufDrops: number;
   /** DHCP messages by type and outcome during the step (ipamd only, from its metrics). */
   outcomes?: Record<string, number>;
 }
 
 /** UDP datagrams the kernel dropped for a full receive buffer, in this namespace (/proc/net/snmp). */
+/** Datagrams dropped at the socket bound to local `port` (the last column of /proc/net/udp). */
+function socketDrops(port: number): number {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')} `;
+  let drops = 0;
+  for (const line of readFileSync('/proc/net/udp', 'utf8').split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f[1]?.endsWith(hex.trim()) && line.includes(hex)) drops += Number(f[f.length - 1] ?? 0);
+  }
+  return drops;
+}
+
 function udpRcvbufErrors(): number {
   const lines = readFileSync('/proc/net/snmp', 'utf8')
     .split('\n')
@@ -177,6 +190,7 @@ async function perfdhcp(
   const store0 = cpuSeconds(storePid);
   const machine0 = machineTicks();
   const rcvbuf0 = udpRcvbufErrors();
+  const serverDrops0 = socketDrops(1067);
   const txns0 = await etcdTxns(metrics);
   const outcomes0 = await dhcpOutcomes(metrics);
   let clientCpu = 0;
@@ -240,6 +254,7 @@ async function perfdhcp(
     clientCpuUsPerAck: r.received ? (1e6 * clientCpu) / r.received : 0,
     idle: (machine1.idle - machine0.idle) / Math.max(1, machine1.total - machine0.total),
     rcvbufDrops: udpRcvbufErrors() - rcvbuf0,
+    serverRcvbufDrops: socketDrops(1067) - serverDrops0,
     ...(metrics ? { outcomes } : {}),
     ...(txns0 !== undefined && txns1 !== undefined && r.received
       ? { txnsPerAck: (txns1 - txns0) / r.received }
@@ -256,7 +271,7 @@ async function sweep(name: string, target: Target): Promise<{ steps: Step[]; bes
     const s = await perfdhcp(rate, target, i + 1);
     steps.push(s);
     log(
-      `${name} @${rate}/s: ${s.ackRate.toFixed(0)} ACK/s, drops ${(100 * s.dropRatio).toFixed(2)}%, DORA avg delay ${s.avgDelayMs.toFixed(2)} ms, CPU µs/ACK: server ${s.cpuUsPerAck.toFixed(0)} (main thread ${s.mainCpuUsPerAck.toFixed(0)}) store ${s.storeCpuUsPerAck.toFixed(0)} perfdhcp ${s.clientCpuUsPerAck.toFixed(0)}, machine idle ${(100 * s.idle).toFixed(0)}%, rcvbuf drops ${s.rcvbufDrops}${s.txnsPerAck === undefined ? '' : `, etcd txns/ACK ${s.txnsPerAck.toFixed(3)}`}${
+      `${name} @${rate}/s: ${s.ackRate.toFixed(0)} ACK/s, drops ${(100 * s.dropRatio).toFixed(2)}%, DORA avg delay ${s.avgDelayMs.toFixed(2)} ms, CPU µs/ACK: server ${s.cpuUsPerAck.toFixed(0)} (main thread ${s.mainCpuUsPerAck.toFixed(0)}) store ${s.storeCpuUsPerAck.toFixed(0)} perfdhcp ${s.clientCpuUsPerAck.toFixed(0)}, machine idle ${(100 * s.idle).toFixed(0)}%, rcvbuf drops ${s.rcvbufDrops} (server ${s.serverRcvbufDrops})${s.txnsPerAck === undefined ? '' : `, etcd txns/ACK ${s.txnsPerAck.toFixed(3)}`}${
         s.outcomes
           ? `; not offer/ack: ${
               Object.entries(s.outcomes)
