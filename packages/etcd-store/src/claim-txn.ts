@@ -65,16 +65,20 @@ export const CLAIM_FIELDS = 14;
  */
 export function flattenClaims(reqs: ClaimRequest[]): Array<string | number> {
   const out: Array<string | number> = new Array(reqs.length * CLAIM_FIELDS);
-  reqs.forEach((r, n) =>
-    flattenLease(out, n * CLAIM_FIELDS, r.lease, r.networkRevision, r.reservedFor ?? ''),
-  );
+  for (let n = 0; n < reqs.length; n++) {
+    const r = reqs[n] as ClaimRequest;
+    flattenLease(out, n * CLAIM_FIELDS, r.lease, r.networkRevision, r.reservedFor ?? '');
+  }
   return out;
 }
 
 /** Renewals, flattened as claims are (the expected revision where a claim has its network's). */
 export function flattenUpdates(updates: LeaseUpdate[]): Array<string | number> {
   const out: Array<string | number> = new Array(updates.length * CLAIM_FIELDS);
-  updates.forEach((u, n) => flattenLease(out, n * CLAIM_FIELDS, u.lease, u.expectedRevision, ''));
+  for (let n = 0; n < updates.length; n++) {
+    const u = updates[n] as LeaseUpdate;
+    flattenLease(out, n * CLAIM_FIELDS, u.lease, u.expectedRevision, '');
+  }
   return out;
 }
 

@@ -100,7 +100,7 @@ function onData(wid: number, res: LeanWatchResponse, skipOwn: boolean): void {
       if (ev.type !== 'Put') return;
       const key = (ev.kv.key as Buffer).toString();
       const o = own.get(key);
-      if (o && o.value.equals(ev.kv.value as Buffer)) {
+      if (o?.value.equals(ev.kv.value as Buffer)) {
         claims[i] = o.claim;
         own.delete(key);
       }
