@@ -41,6 +41,8 @@ interface Claim {
 /** Lease puts of claims and renewals this thread made whose watch event is not seen yet, by key. */
 const own = new Map<string, { value: Buffer; claim: Claim }>();
 let lastSweep = Date.now();
+/** Watches that leave out own claims: while there are none, nothing is remembered for them. */
+const skipOwnWatches = new Set<number>();
 
 /** Entries whose event never comes (a watch re-listed past it) go after a minute. */
 function sweep(now: number): void {
@@ -65,7 +67,7 @@ async function group(kind: 'claim' | 'renew', id: number, flat: ClaimWire): Prom
       const op = kind === 'claim' ? claimOp(keys, claimAt(flat, i)) : renewOp(keys, updateAt(flat, i));
       success[i] = op.op;
       written[i] = op.leaseKey;
-      own.set(op.leaseKey, { value: op.value, claim: c });
+      if (skipOwnWatches.size > 0) own.set(op.leaseKey, { value: op.value, claim: c });
     }
     const res = await kv.txn({ compare: [], success, failure: [] });
     const ok = new Uint8Array(n);
@@ -157,10 +159,12 @@ async function watch(
     w.on('disconnected', () => post({ t: 'state', wid, state: 'disconnected' }));
     w.on('error', (err: Error) => {
       watches.delete(wid);
+      skipOwnWatches.delete(wid);
       post({ t: 'watch-error', wid, error: wireError(err) });
     });
     post({ t: 'watching', wid });
   } catch (err) {
+    skipOwnWatches.delete(wid);
     post({ t: 'watching', wid, error: wireError(err) });
   }
 }
@@ -172,10 +176,12 @@ port.on('message', (m: ToKvThread) => {
       void group(m.t, m.id, m.flat);
       return;
     case 'watch':
+      if (m.skipOwnClaims) skipOwnWatches.add(m.wid);
       void watch(m.wid, m.key, m.end, m.revision, m.skipOwnClaims);
       return;
     case 'cancel': {
       cancelled.add(m.wid);
+      skipOwnWatches.delete(m.wid);
       const w = watches.get(m.wid);
       watches.delete(m.wid);
       void (w ? w.cancel() : Promise.resolve()).finally(() => post({ t: 'cancelled', wid: m.wid }));
