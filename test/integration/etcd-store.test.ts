@@ -212,6 +212,58 @@ describe('etcd store specifics', () => {
     };
   }
 
+  for (const mode of ['lean', 'threaded'] as const)
+    it(`${mode}: one network compare per group; a changed network fails the whole group, the others are re-planned`, async () => {
+      const { store, close } = openStore(mode);
+      try {
+        const blue = await store.createNetwork(
+          normalizeNetwork({ name: 'blue', cidr: '10.9.0.0/24', vni: 5 }),
+        );
+        const green = await store.createNetwork(
+          normalizeNetwork({ name: 'green', cidr: '10.8.0.0/24', vni: 6 }),
+        );
+        assert.ok(blue.ok && green.ok);
+        // Claims planned at two revisions of blue (per-claim compares) and one of green (one compare).
+        const mixed = await store.claim([
+          { lease: lease('blue', '10.9.0.2', 'a'), networkRevision: blue.stored.revision },
+          { lease: lease('blue', '10.9.0.3', 'b'), networkRevision: blue.stored.revision - 1 },
+          { lease: lease('green', '10.8.0.2', 'c'), networkRevision: green.stored.revision },
+        ]);
+        assert.deepEqual(
+          mixed.map((o) => o.kind),
+          ['claimed', 'network-changed', 'claimed'],
+        );
+        // blue changes; a group with claims on both networks, all at their old revisions.
+        const changed = await store.replaceNetwork(
+          normalizeNetwork({ name: 'blue', cidr: '10.9.0.0/24', vni: 5, domain: 'blue.example' }),
+          blue.stored.revision,
+        );
+        assert.ok(changed !== 'conflict');
+        const group = await store.claim([
+          { lease: lease('blue', '10.9.0.4', 'd'), networkRevision: blue.stored.revision },
+          { lease: lease('green', '10.8.0.3', 'e'), networkRevision: green.stored.revision },
+        ]);
+        assert.deepEqual(
+          group.map((o) => o.kind),
+          ['network-changed', 'network-changed'],
+          'green had nothing wrong but shared the failed transaction: re-planned, never half-applied',
+        );
+        assert.equal(await store.getLease('blue', '10.9.0.4'), undefined);
+        assert.equal(await store.getLease('green', '10.8.0.3'), undefined);
+        // Planned again at the current revisions, both succeed.
+        const again = await store.claim([
+          { lease: lease('blue', '10.9.0.4', 'd'), networkRevision: changed.revision },
+          { lease: lease('green', '10.8.0.3', 'e'), networkRevision: green.stored.revision },
+        ]);
+        assert.deepEqual(
+          again.map((o) => o.kind),
+          ['claimed', 'claimed'],
+        );
+      } finally {
+        await close();
+      }
+    });
+
   it("threaded: a feed whose owner applies its own claims and renewals gets only the others' writes; another feed gets all", async () => {
     const { store, close } = openStore('threaded');
     try {

@@ -11,8 +11,8 @@
  * like anyone else's.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { IKeyValue } from 'etcd3';
-import { CLAIM_FIELDS, claimAt, claimOp, renewOp, updateAt } from './claim-txn.js';
+import type { ICompare, IKeyValue } from 'etcd3';
+import { CLAIM_FIELDS, claimAt, claimTxn, renewOp, updateAt } from './claim-txn.js';
 import { Keys } from './keys.js';
 import {
   type ClaimWire,
@@ -63,16 +63,29 @@ async function group(kind: 'claim' | 'renew', id: number, flat: ClaimWire): Prom
   const success = new Array(n);
   const written: string[] = new Array(n);
   try {
-    for (let i = 0; i < n; i++) {
-      const op = kind === 'claim' ? claimOp(keys, claimAt(flat, i)) : renewOp(keys, updateAt(flat, i));
-      success[i] = op.op;
-      written[i] = op.leaseKey;
-      if (skipOwnWatches.size > 0) own.set(op.leaseKey, { value: op.value, claim: c });
+    let compare: ICompare[] = [];
+    if (kind === 'claim') {
+      const reqs = Array.from({ length: n }, (_, i) => claimAt(flat, i));
+      const t = claimTxn(keys, reqs);
+      compare = t.compare;
+      t.ops.forEach((op, i) => {
+        success[i] = op.op;
+        written[i] = op.leaseKey;
+        if (skipOwnWatches.size > 0) own.set(op.leaseKey, { value: op.value, claim: c });
+      });
+    } else {
+      for (let i = 0; i < n; i++) {
+        const op = renewOp(keys, updateAt(flat, i));
+        success[i] = op.op;
+        written[i] = op.leaseKey;
+        if (skipOwnWatches.size > 0) own.set(op.leaseKey, { value: op.value, claim: c });
+      }
     }
-    const res = await kv.txn({ compare: [], success, failure: [] });
+    const res = await kv.txn({ compare, success, failure: [] });
     const ok = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
-      const sub = res.responses[i]?.response_txn;
+      // A failed group compare (the network changed): every claim failed, none has a sub-response.
+      const sub = res.succeeded ? res.responses[i]?.response_txn : { succeeded: false };
       if (!sub) throw new Error('transaction response is missing a sub-response');
       if (sub.succeeded) ok[i] = 1;
       else if (own.get(written[i] as string)?.claim === c) own.delete(written[i] as string);

@@ -24,7 +24,7 @@ import {
   type PlannedFinding,
   planAudit,
 } from './audit.js';
-import { claimOp, renewOp } from './claim-txn.js';
+import { claimTxn, renewOp } from './claim-txn.js';
 import {
   decodeLease,
   decodeNetwork,
@@ -434,22 +434,22 @@ export class EtcdIpamStore implements IpamStore {
 
   /** A claim round's transaction, built and sent by the store itself. */
   private async claimHere(reqs: ClaimRequest[]): Promise<ClaimTxnResult> {
-    const ops = reqs.map((r) => {
-      const c = claimOp(this.keys, r);
-      this.writing.set(c.leaseKey, { lease: r.lease, value: c.value });
-      return c;
-    });
+    const { compare, ops } = claimTxn(this.keys, reqs);
+    ops.forEach((c, i) =>
+      this.writing.set(c.leaseKey, { lease: (reqs[i] as ClaimRequest).lease, value: c.value }),
+    );
     let res: ITxnResponse;
     try {
       res = await this.txn(
         'claim addresses',
-        [],
+        compare,
         ops.map((c) => c.op),
       );
     } finally {
       for (const c of ops) this.writing.delete(c.leaseKey);
     }
     const succeeded = new Uint8Array(reqs.length);
+    if (!res.succeeded) return { revision: Number(res.header.revision), succeeded }; // the network changed
     for (let i = 0; i < reqs.length; i++) {
       const sub = res.responses[i]?.response_txn;
       if (!sub)
