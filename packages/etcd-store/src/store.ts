@@ -435,9 +435,8 @@ export class EtcdIpamStore implements IpamStore {
   /** A claim round's transaction, built and sent by the store itself. */
   private async claimHere(reqs: ClaimRequest[]): Promise<ClaimTxnResult> {
     const { compare, ops } = claimTxn(this.keys, reqs);
-    ops.forEach((c, i) =>
-      this.writing.set(c.leaseKey, { lease: (reqs[i] as ClaimRequest).lease, value: c.value }),
-    );
+    for (const [i, c] of ops.entries())
+      this.writing.set(c.leaseKey, { lease: (reqs[i] as ClaimRequest).lease, value: c.value });
     let res: ITxnResponse;
     try {
       res = await this.txn(
