@@ -83,11 +83,11 @@ interface Step {
 /** UDP datagrams the kernel dropped for a full receive buffer, in this namespace (/proc/net/snmp). */
 /** Datagrams dropped at the socket bound to local `port` (the last column of /proc/net/udp). */
 function socketDrops(port: number): number {
-  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')} `;
+  const local = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
   let drops = 0;
   for (const line of readFileSync('/proc/net/udp', 'utf8').split('\n').slice(1)) {
     const f = line.trim().split(/\s+/);
-    if (f[1]?.endsWith(hex.trim()) && line.includes(hex)) drops += Number(f[f.length - 1] ?? 0);
+    if (f[1]?.endsWith(local)) drops += Number(f[f.length - 1] ?? 0);
   }
   return drops;
 }

@@ -1,5 +1,5 @@
 import type { ClaimRequest, Lease, LeaseState, LeaseUpdate } from '@netspan/ipam';
-import type { ICompare, IRequestOp } from 'etcd3';
+import type { ICompare, IRequestOp, ITxnResponse } from 'etcd3';
 import { encodeLease } from './codec.js';
 import type { Keys } from './keys.js';
 import { b, createIs0, modIs, put, valueIs } from './txn-ops.js';
@@ -11,14 +11,11 @@ import { b, createIs0, modIs, put, valueIs } from './txn-ops.js';
  * That the network is still at the revision the claims were validated against is one compare
  * per network for the whole group, when all its claims name the same revision (else each claim
  * carries it): etcd reads the network key once instead of once per claim, which took etcd's
- * CPU per claim from a mean of 74.6 to 69.3 µs (7 and 7 runs of bench/dhcp/store-path). When it fails, every claim of the group fails
- * and is read back (as `network-changed`, or re-planned). There is no failure branch: conflicts
+ * CPU per claim from a mean of 74.6 to 69.3 µs (7 and 7 runs of bench/dhcp/store-path).
+ * When it fails, every claim of the group fails and is read back (as `network-changed`, or re-planned). There is no failure branch: conflicts
  * are rare, so why a claim failed is read afterwards, for the failed ones only.
  */
-export function claimTxn(
-  keys: Keys,
-  reqs: ClaimRequest[],
-): { compare: ICompare[]; ops: Array<{ op: IRequestOp; leaseKey: string; value: Buffer }> } {
+export function claimTxn(keys: Keys, reqs: ClaimRequest[]): GroupTxn {
   const revisions = new Map<string, number | undefined>();
   for (const r of reqs) {
     const n = r.lease.network;
@@ -32,12 +29,41 @@ export function claimTxn(
   return { compare, ops };
 }
 
+/** A grouped transaction: its compares and one sub-transaction per claim or renewal. */
+export interface GroupTxn {
+  compare: ICompare[];
+  ops: SubTxn[];
+}
+
+/** One claim's or renewal's sub-transaction, with the lease put it makes. */
+export interface SubTxn {
+  op: IRequestOp;
+  leaseKey: string;
+  value: Buffer;
+}
+
+/** A group of renewals as one transaction (see renewOp). */
+export function renewTxn(keys: Keys, updates: LeaseUpdate[]): GroupTxn {
+  return { compare: [], ops: updates.map((u) => renewOp(keys, u)) };
+}
+
+/**
+ * Which sub-transactions of a grouped transaction held (1) or not (0). When the group's own
+ * compares failed (a network changed), none ran.
+ */
+export function heldBy(res: ITxnResponse, n: number): Uint8Array {
+  const held = new Uint8Array(n);
+  if (!res.succeeded) return held;
+  for (let i = 0; i < n; i++) {
+    const sub = res.responses[i]?.response_txn;
+    if (!sub) throw new Error('transaction response is missing a sub-response');
+    held[i] = sub.succeeded ? 1 : 0;
+  }
+  return held;
+}
+
 /** One claim's sub-transaction (see claimTxn); `networkChecked`: the group compares the network. */
-export function claimOp(
-  keys: Keys,
-  r: ClaimRequest,
-  networkChecked = false,
-): { op: IRequestOp; leaseKey: string; value: Buffer } {
+function claimOp(keys: Keys, r: ClaimRequest, networkChecked: boolean): SubTxn {
   const l = r.lease;
   const leaseKey = keys.lease(l.network, l.address);
   const ck = keys.client(l.network, l.clientId);
@@ -62,7 +88,7 @@ export function claimOp(
  * One renewal's sub-transaction: it rewrites the lease only at the revision read, and only while
  * the client index still points at its address.
  */
-export function renewOp(keys: Keys, u: LeaseUpdate): { op: IRequestOp; leaseKey: string; value: Buffer } {
+function renewOp(keys: Keys, u: LeaseUpdate): SubTxn {
   const l = u.lease;
   const leaseKey = keys.lease(l.network, l.address);
   const value = b(encodeLease(l));

@@ -11,8 +11,8 @@
  * like anyone else's.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { ICompare, IKeyValue } from 'etcd3';
-import { CLAIM_FIELDS, claimAt, claimTxn, renewOp, updateAt } from './claim-txn.js';
+import type { IKeyValue } from 'etcd3';
+import { CLAIM_FIELDS, claimAt, claimTxn, heldBy, renewTxn, updateAt } from './claim-txn.js';
 import { Keys } from './keys.js';
 import {
   type ClaimWire,
@@ -60,42 +60,34 @@ async function group(kind: 'claim' | 'renew', id: number, flat: ClaimWire): Prom
   const now = Date.now();
   sweep(now);
   const c: Claim = { settled: false, ok: false, at: now };
-  const success = new Array(n);
-  const written: string[] = new Array(n);
+  const written: string[] = [];
   try {
-    let compare: ICompare[] = [];
-    if (kind === 'claim') {
-      const reqs = Array.from({ length: n }, (_, i) => claimAt(flat, i));
-      const t = claimTxn(keys, reqs);
-      compare = t.compare;
-      t.ops.forEach((op, i) => {
-        success[i] = op.op;
-        written[i] = op.leaseKey;
-        if (skipOwnWatches.size > 0) own.set(op.leaseKey, { value: op.value, claim: c });
-      });
-    } else {
-      for (let i = 0; i < n; i++) {
-        const op = renewOp(keys, updateAt(flat, i));
-        success[i] = op.op;
-        written[i] = op.leaseKey;
-        if (skipOwnWatches.size > 0) own.set(op.leaseKey, { value: op.value, claim: c });
-      }
+    const t =
+      kind === 'claim'
+        ? claimTxn(
+            keys,
+            Array.from({ length: n }, (_, i) => claimAt(flat, i)),
+          )
+        : renewTxn(
+            keys,
+            Array.from({ length: n }, (_, i) => updateAt(flat, i)),
+          );
+    for (const op of t.ops) {
+      written.push(op.leaseKey);
+      if (skipOwnWatches.size > 0) own.set(op.leaseKey, { value: op.value, claim: c });
     }
-    const res = await kv.txn({ compare, success, failure: [] });
-    const ok = new Uint8Array(n);
+    const res = await kv.txn({ compare: t.compare, success: t.ops.map((o) => o.op), failure: [] });
+    const ok = heldBy(res, n);
     for (let i = 0; i < n; i++) {
-      // A failed group compare (the network changed): every claim failed, none has a sub-response.
-      const sub = res.succeeded ? res.responses[i]?.response_txn : { succeeded: false };
-      if (!sub) throw new Error('transaction response is missing a sub-response');
-      if (sub.succeeded) ok[i] = 1;
-      else if (own.get(written[i] as string)?.claim === c) own.delete(written[i] as string);
+      const k = written[i] as string;
+      if (!ok[i] && own.get(k)?.claim === c) own.delete(k);
     }
     c.ok = true;
     c.settled = true;
-    post({ t: 'result', id, revision: Number(res.header.revision), ok }, [ok.buffer]);
+    post({ t: 'result', id, revision: Number(res.header.revision), ok }, [ok.buffer as ArrayBuffer]);
   } catch (err) {
     c.settled = true;
-    for (const k of written) if (k !== undefined && own.get(k)?.claim === c) own.delete(k);
+    for (const k of written) if (own.get(k)?.claim === c) own.delete(k);
     post({ t: 'result', id, error: wireError(err) });
   }
   flush();

@@ -24,7 +24,7 @@ import {
   type PlannedFinding,
   planAudit,
 } from './audit.js';
-import { claimTxn, renewOp } from './claim-txn.js';
+import { claimTxn, type GroupTxn, heldBy, renewTxn } from './claim-txn.js';
 import {
   decodeLease,
   decodeNetwork,
@@ -434,28 +434,28 @@ export class EtcdIpamStore implements IpamStore {
 
   /** A claim round's transaction, built and sent by the store itself. */
   private async claimHere(reqs: ClaimRequest[]): Promise<ClaimTxnResult> {
-    const { compare, ops } = claimTxn(this.keys, reqs);
-    for (const [i, c] of ops.entries())
+    const t = claimTxn(this.keys, reqs);
+    for (const [i, c] of t.ops.entries())
       this.writing.set(c.leaseKey, { lease: (reqs[i] as ClaimRequest).lease, value: c.value });
-    let res: ITxnResponse;
     try {
-      res = await this.txn(
-        'claim addresses',
-        compare,
-        ops.map((c) => c.op),
-      );
+      return await this.groupHere('claim addresses', t);
     } finally {
-      for (const c of ops) this.writing.delete(c.leaseKey);
+      for (const c of t.ops) this.writing.delete(c.leaseKey);
     }
-    const succeeded = new Uint8Array(reqs.length);
-    if (!res.succeeded) return { revision: Number(res.header.revision), succeeded }; // the network changed
-    for (let i = 0; i < reqs.length; i++) {
-      const sub = res.responses[i]?.response_txn;
-      if (!sub)
-        throw etcdFailure(new Error('transaction response is missing a sub-response'), 'claim addresses');
-      succeeded[i] = sub.succeeded ? 1 : 0;
+  }
+
+  /** A grouped transaction sent by the store itself, and which of its parts held. */
+  private async groupHere(what: string, t: GroupTxn): Promise<ClaimTxnResult> {
+    const res = await this.txn(
+      what,
+      t.compare,
+      t.ops.map((c) => c.op),
+    );
+    try {
+      return { revision: Number(res.header.revision), succeeded: heldBy(res, t.ops.length) };
+    } catch (err) {
+      throw etcdFailure(err, what);
     }
-    return { revision: Number(res.header.revision), succeeded };
   }
 
   /** Classifies a failed claim from reads of its network, lease, client and reserved keys. */
@@ -503,7 +503,7 @@ export class EtcdIpamStore implements IpamStore {
               () => client.renew(round),
               () => true,
             )
-          : await this.renewHere(round);
+          : await this.groupHere('renew leases', renewTxn(this.keys, round));
         let conflicts = 0;
         const out = round.map((u, j) => {
           if (succeeded[j]) return { ...u.lease, revision };
@@ -514,18 +514,6 @@ export class EtcdIpamStore implements IpamStore {
         return out;
       },
     );
-  }
-
-  /** A renewal round's transaction, built and sent by the store itself. */
-  private async renewHere(round: LeaseUpdate[]): Promise<ClaimTxnResult> {
-    const res = await this.txn(
-      'renew leases',
-      [],
-      round.map((u) => renewOp(this.keys, u).op),
-    );
-    const succeeded = new Uint8Array(round.length);
-    for (let j = 0; j < round.length; j++) succeeded[j] = res.responses[j]?.response_txn?.succeeded ? 1 : 0;
-    return { revision: Number(res.header.revision), succeeded };
   }
 
   async updateLease(lease: Lease, expectedRevision: number): Promise<StoredLease | 'conflict'> {

@@ -247,7 +247,7 @@ export class DhcpLeases {
         };
         const res = await this.engine.renew(next, existing.revision);
         if (res !== 'conflict') {
-          this.engine.views.leasePut(res);
+          // (engine.renew has put it in the views.)
           this.dropHold(view, p.clientId);
           this.stats.renewals++;
           return { ok: true, lease: res };
@@ -291,7 +291,7 @@ export class DhcpLeases {
       });
       switch (outcome.kind) {
         case 'claimed':
-          this.engine.views.leasePut(outcome.lease);
+          // (engine.claim has put it in the views.)
           this.dropHold(view, p.clientId);
           this.stats.binds++;
           return { ok: true, lease: outcome.lease };
