@@ -60,6 +60,9 @@ interface Step {
   ackRate: number;
   dropRatio: number;
   avgDelayMs: number;
+  /** Of which DISCOVER→OFFER and REQUEST→ACK (perfdhcp's two averages), ms. */
+  offerDelayMs: number;
+  ackDelayMs: number;
   /** Server CPU (user + system) per ACK during the step, µs: less noisy than rates on a shared machine. */
   cpuUsPerAck: number;
   /** The server's main thread alone (ipamd's limit on these machines), µs per ACK. */
@@ -248,6 +251,8 @@ async function perfdhcp(
     ackRate: r.received / seconds,
     dropRatio: sent === 0 ? 1 : drops / sent,
     avgDelayMs: (delays[0] ?? 0) + (delays[1] ?? 0),
+    offerDelayMs: delays[0] ?? 0,
+    ackDelayMs: delays[1] ?? 0,
     cpuUsPerAck: r.received ? (1e6 * (cpuSeconds(pid) - cpu0)) / r.received : 0,
     mainCpuUsPerAck: r.received ? (1e6 * (cpuSeconds(pid, { mainThread: true }) - main0)) / r.received : 0,
     storeCpuUsPerAck: r.received && storePid ? (1e6 * (cpuSeconds(storePid) - store0)) / r.received : 0,
@@ -271,7 +276,7 @@ async function sweep(name: string, target: Target): Promise<{ steps: Step[]; bes
     const s = await perfdhcp(rate, target, i + 1);
     steps.push(s);
     log(
-      `${name} @${rate}/s: ${s.ackRate.toFixed(0)} ACK/s, drops ${(100 * s.dropRatio).toFixed(2)}%, DORA avg delay ${s.avgDelayMs.toFixed(2)} ms, CPU µs/ACK: server ${s.cpuUsPerAck.toFixed(0)} (main thread ${s.mainCpuUsPerAck.toFixed(0)}) store ${s.storeCpuUsPerAck.toFixed(0)} perfdhcp ${s.clientCpuUsPerAck.toFixed(0)}, machine idle ${(100 * s.idle).toFixed(0)}%, rcvbuf drops ${s.rcvbufDrops} (server ${s.serverRcvbufDrops})${s.txnsPerAck === undefined ? '' : `, etcd txns/ACK ${s.txnsPerAck.toFixed(3)}`}${
+      `${name} @${rate}/s: ${s.ackRate.toFixed(0)} ACK/s, drops ${(100 * s.dropRatio).toFixed(2)}%, DORA avg delay ${s.avgDelayMs.toFixed(2)} ms (offer ${s.offerDelayMs.toFixed(1)}, ack ${s.ackDelayMs.toFixed(1)}), CPU µs/ACK: server ${s.cpuUsPerAck.toFixed(0)} (main thread ${s.mainCpuUsPerAck.toFixed(0)}) store ${s.storeCpuUsPerAck.toFixed(0)} perfdhcp ${s.clientCpuUsPerAck.toFixed(0)}, machine idle ${(100 * s.idle).toFixed(0)}%, rcvbuf drops ${s.rcvbufDrops} (server ${s.serverRcvbufDrops})${s.txnsPerAck === undefined ? '' : `, etcd txns/ACK ${s.txnsPerAck.toFixed(3)}`}${
         s.outcomes
           ? `; not offer/ack: ${
               Object.entries(s.outcomes)

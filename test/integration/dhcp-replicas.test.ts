@@ -16,12 +16,20 @@ const ports: number[] = [];
 before(async () => {
   etcd = await startEtcd({ name: 'dhcp-replicas' });
   const p = await freePorts(2);
-  for (const port of p) {
+  for (const [i, port] of p.entries()) {
     ports.push(port);
     replicas.push(
       await startIpamd({
         etcdEndpoints: etcd.endpoints,
-        args: ['--dhcp-listen', `127.0.0.1:${port}`, '--dhcp-server-id', SERVER_ID],
+        // One replica reads and answers through node:dgram, the other in batches (the default).
+        args: [
+          '--dhcp-listen',
+          `127.0.0.1:${port}`,
+          '--dhcp-server-id',
+          SERVER_ID,
+          '--dhcp-io',
+          i === 0 ? 'batched' : 'dgram',
+        ],
       }),
     );
   }

@@ -14,6 +14,7 @@ export interface IpamdConfig {
   grpcListen: string;
   dhcpListen: string;
   dhcpServerId: string;
+  dhcpIo: 'batched' | 'dgram';
   declineQuarantineSeconds: number;
   dnsListen: string;
   dnsUpstreams: Array<{ host: string; port: number }>;
@@ -108,6 +109,11 @@ export const FLAGS: Record<string, Flag> = {
     env: 'NETSPAN_DNS_WORKERS',
     def: '0',
     help: 'DNS worker processes sharing the DNS sockets (0 = answer in the ipamd process); with --dns-io batched, I/O threads (at least 1)',
+  },
+  'dhcp-io': {
+    env: 'NETSPAN_DHCP_IO',
+    def: 'batched',
+    help: 'DHCP over UDP: datagrams read with recvmmsg and replies sent with sendmmsg in batches ("batched", Linux x64/arm64), or one node:dgram call each ("dgram")',
   },
   'dns-io': {
     env: 'NETSPAN_DNS_IO',
@@ -217,6 +223,9 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): IpamdConfig 
   const serverId = get('dhcp-server-id');
   if (serverId && !/^\d+\.\d+\.\d+\.\d+$/.test(serverId))
     throw new ConfigError(`--dhcp-server-id: ${serverId} is not an IPv4 address`);
+  const dhcpIo = get('dhcp-io');
+  if (dhcpIo !== 'batched' && dhcpIo !== 'dgram')
+    throw new ConfigError(`--dhcp-io: ${dhcpIo} is not batched or dgram`);
   const dnsIo = get('dns-io');
   if (dnsIo !== 'dgram' && dnsIo !== 'batched' && dnsIo !== 'batched-reuseport')
     throw new ConfigError(`--dns-io: ${dnsIo} is not dgram, batched or batched-reuseport`);
@@ -275,6 +284,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): IpamdConfig 
     dnsAllowRecursion,
     dnsWorkers: int('dns-workers', 0, 64),
     dnsIo,
+    dhcpIo,
     etcdClientThread: etcdClient === 'thread',
     tlsCert: get('tls-cert'),
     tlsKey: get('tls-key'),

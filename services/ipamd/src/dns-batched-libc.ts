@@ -15,6 +15,7 @@ export const SOCK_CLOEXEC = 0o2000000;
 export const SOL_SOCKET = 1;
 export const SO_REUSEPORT = 15;
 export const SO_RCVBUF = 8;
+export const SO_SNDBUF = 7;
 export const MSG_TRUNC = 0x20;
 export const MSG_DONTWAIT = 0x40;
 export const EINTR = 4;

@@ -76,7 +76,8 @@ export class IpamdMetrics {
       name: 'netspan_dhcp_relay_datagrams_dropped_total',
       help:
         'DHCP datagrams from relays dropped before the DHCP server saw them, by reason: ' +
-        'malformed, not_relayed (giaddr 0), unknown_network (no network for the relay).',
+        'malformed, not_relayed (giaddr 0), unknown_network (no network for the relay), ' +
+        'truncated (longer than 2,048 bytes).',
       labelNames: ['reason'],
       registers,
       collect() {
@@ -85,6 +86,19 @@ export class IpamdMetrics {
         udpFeed(this, s.malformed, { reason: 'malformed' });
         udpFeed(this, s.notRelayed, { reason: 'not_relayed' });
         udpFeed(this, s.unknownNetwork, { reason: 'unknown_network' });
+        udpFeed(this, s.truncated, { reason: 'truncated' });
+      },
+    });
+    new Counter({
+      name: 'netspan_dhcp_relay_replies_total',
+      help: 'DHCP replies to relays, by outcome: sent, or failed (the kernel would not send it).',
+      labelNames: ['outcome'],
+      registers,
+      collect() {
+        const s = src()?.dhcpUdp?.stats;
+        if (!s) return;
+        udpFeed(this, s.replied, { outcome: 'sent' });
+        udpFeed(this, s.sendFailed, { outcome: 'failed' });
       },
     });
     this.etcdTxns = new Counter({

@@ -287,6 +287,7 @@ export async function startIpamd(
   if (cfg.dhcpListen) {
     dhcpUdp = new DhcpUdpListener(dhcpServer, engine, {
       listen: cfg.dhcpListen,
+      io: cfg.dhcpIo,
       ...(cfg.dhcpServerId ? { serverId: cfg.dhcpServerId } : {}),
       log,
       clientLimiter,

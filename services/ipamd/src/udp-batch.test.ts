@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
+import { after, before, it } from 'node:test';
+import { UdpBatch } from './udp-batch.js';
+
+/** A server socket as DhcpUdpListener makes it: opened through libc, watched by dgram. */
+async function server(opts: {
+  onDatagram: (msg: Buffer, address: string, port: number) => void;
+  budget?: number;
+}): Promise<{
+  io: UdpBatch;
+  socket: dgram.Socket;
+  port: number;
+  reads: { dgram: number; drained: number };
+}> {
+  const io = UdpBatch.open('127.0.0.1', 0, { recvBufferBytes: 1 << 20, sendBufferBytes: 1 << 20, batch: 16 });
+  const socket = dgram.createSocket('udp4');
+  const reads = { dgram: 0, drained: 0 };
+  socket.on('message', (msg, rinfo) => {
+    reads.dgram++;
+    opts.onDatagram(msg, rinfo.address, rinfo.port);
+    reads.drained += io.drain(opts.budget ?? 256, opts.onDatagram);
+  });
+  await new Promise<void>((r) => socket.bind({ fd: io.fd }, r));
+  return { io, socket, port: socket.address().port, reads };
+}
+
+function client(): Promise<dgram.Socket> {
+  // Room for 500 replies sent at once.
+  const s = dgram.createSocket({ type: 'udp4', recvBufferSize: 4 << 20 });
+  return new Promise((r) => s.bind(0, '127.0.0.1', () => r(s)));
+}
+
+const until = async (cond: () => boolean, ms = 5000): Promise<void> => {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
+
+let closers: Array<() => void> = [];
+before(() => {
+  closers = [];
+});
+after(() => {
+  for (const c of closers) c();
+});
+
+it('reads a burst in batches, with each datagram whole and its source, and answers in batches', async () => {
+  const got: Array<{ msg: Buffer; address: string; port: number }> = [];
+  const srv = await server({ onDatagram: (msg, address, port) => got.push({ msg, address, port }) });
+  const cli = await client();
+  closers.push(
+    () => srv.socket.close(),
+    () => cli.close(),
+  );
+  // 500 datagrams of different sizes and contents, sent before the server's loop gets a turn.
+  const N = 500;
+  const sent: Buffer[] = [];
+  for (let i = 0; i < N; i++) {
+    const b = Buffer.alloc(240 + (i % 300), i & 255);
+    b.writeUInt32BE(i, 0);
+    sent.push(b);
+    cli.send(b, srv.port, '127.0.0.1');
+  }
+  await until(() => got.length === N);
+  // Most were read by recvmmsg, not one libuv callback each.
+  assert.ok(
+    srv.reads.drained > srv.reads.dgram,
+    `drained ${srv.reads.drained}, via dgram ${srv.reads.dgram}`,
+  );
+  for (const g of got) {
+    assert.equal(g.address, '127.0.0.1');
+    assert.equal(g.port, cli.address().port);
+    const i = g.msg.readUInt32BE(0);
+    assert.deepEqual(g.msg, sent[i], `datagram ${i} arrived altered`);
+  }
+  assert.deepEqual(
+    got.map((g) => g.msg.readUInt32BE(0)).sort((a, b) => a - b),
+    [...Array(N).keys()],
+  );
+  // A datagram handed on is a copy: reading more does not change it.
+  assert.equal(got[0]?.msg.readUInt32BE(0), 0);
+
+  // Replies: more than one sendmmsg's worth (the batch is 16), each to its sender.
+  const replies: Buffer[] = [];
+  cli.on('message', (m) => replies.push(m));
+  for (const g of got)
+    assert.equal(srv.io.send(Buffer.concat([Buffer.from('re:'), g.msg]), g.port, g.address), true);
+  await until(() => replies.length === N);
+  for (const r of replies) {
+    assert.equal(r.subarray(0, 3).toString(), 're:');
+    const i = r.readUInt32BE(3);
+    assert.deepEqual(r.subarray(3), sent[i]);
+  }
+  assert.equal(srv.io.stats.sendFailed, 0);
+});
+
+it('stops reading at its budget and leaves the rest to the next readiness', async () => {
+  let n = 0;
+  const srv = await server({ onDatagram: () => n++, budget: 5 });
+  const cli = await client();
+  closers.push(
+    () => srv.socket.close(),
+    () => cli.close(),
+  );
+  for (let i = 0; i < 100; i++) cli.send(Buffer.alloc(300, 1), srv.port, '127.0.0.1');
+  await until(() => n === 100);
+  // Each readiness read one through libuv and at most 5 more.
+  assert.ok(srv.reads.dgram >= Math.ceil(100 / 6), `${srv.reads.dgram} readiness callbacks`);
+});
+
+it('drops and counts a datagram longer than a slot; refuses to queue an oversized reply', async () => {
+  const got: number[] = [];
+  const srv = await server({ onDatagram: (m) => got.push(m.length) });
+  const cli = await client();
+  closers.push(
+    () => srv.socket.close(),
+    () => cli.close(),
+  );
+  // The first goes through libuv (which reads up to 64 KiB), the second and third through recvmmsg.
+  cli.send(Buffer.alloc(300), srv.port, '127.0.0.1');
+  cli.send(Buffer.alloc(3000), srv.port, '127.0.0.1');
+  cli.send(Buffer.alloc(400), srv.port, '127.0.0.1');
+  await until(() => got.length + srv.io.stats.truncated === 3);
+  assert.equal(srv.io.stats.truncated, 1);
+  assert.deepEqual(got, [300, 400]);
+  assert.equal(srv.io.send(Buffer.alloc(4000), cli.address().port, '127.0.0.1'), false);
+});
+
+it('refuses a port in use with a clear error', async () => {
+  const other = await client();
+  closers.push(() => other.close());
+  assert.throws(
+    () =>
+      UdpBatch.open('127.0.0.1', other.address().port, {
+        recvBufferBytes: 1 << 16,
+        sendBufferBytes: 1 << 16,
+      }),
+    /in use/,
+  );
+  assert.throws(
+    () => UdpBatch.open('::1', 0, { recvBufferBytes: 1 << 16, sendBufferBytes: 1 << 16 }),
+    /IPv4/,
+  );
+});
