@@ -5,10 +5,11 @@
  *
  *   npm run bench:dhcp [-- --rates 2000,4000,8000 --seconds 10]
  *
- * Everything runs inside a network namespace made for the run (fixed ports 1067/1068 stay
- * private to it; only its loopback carries traffic); the namespace is removed at the end.
- * For each server, perfdhcp runs at rising rates; the figure is the highest ACK rate reached
- * with under 1% drops. The last line is `dhcp ratio ipamd/kea: <x.xx>`.
+ * Everything runs inside a network namespace made for the run (fixed ports, Kea on 1067/1068 and
+ * ipamd on 2067/2068, stay private to it; only its loopback carries traffic); the namespace is
+ * removed at the end. Both servers run side by side; perfdhcp offers each rising rate to one
+ * and then the other (see sweepAll). A server's figure is the highest ACK rate it reached with
+ * under 1% drops. The last line is `dhcp ratio ipamd/kea: <x.xx>`.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -63,6 +64,9 @@ interface Step {
   /** Of which DISCOVER→OFFER and REQUEST→ACK (perfdhcp's two averages), ms. */
   offerDelayMs: number;
   ackDelayMs: number;
+  /** perfdhcp's drops of DISCOVER→OFFER and of REQUEST→ACK exchanges. */
+  offerDrops: number;
+  ackDrops: number;
   /** Server CPU (user + system) per ACK during the step, µs: less noisy than rates on a shared machine. */
   cpuUsPerAck: number;
   /** The server's main thread alone (ipamd's limit on these machines), µs per ACK. */
@@ -172,9 +176,13 @@ function run(
 
 /** perfdhcp as a relay on the namespace's loopback, bounded by -p seconds and -r rate. */
 interface Target {
+  name: string;
   pid: number | undefined;
   storePid?: number;
   metrics?: string;
+  /** The server's DHCP port, and the port perfdhcp relays from (where replies come back). */
+  serverPort: number;
+  relayPort: number;
 }
 
 /**
@@ -193,7 +201,7 @@ async function perfdhcp(
   const store0 = cpuSeconds(storePid);
   const machine0 = machineTicks();
   const rcvbuf0 = udpRcvbufErrors();
-  const serverDrops0 = socketDrops(1067);
+  const serverDrops0 = socketDrops(target.serverPort);
   const txns0 = await etcdTxns(metrics);
   const outcomes0 = await dhcpOutcomes(metrics);
   let clientCpu = 0;
@@ -208,9 +216,9 @@ async function perfdhcp(
       '-l',
       '127.0.0.1',
       '-L',
-      '1068',
+      String(target.relayPort),
       '-N',
-      '1067',
+      String(target.serverPort),
       '-r',
       String(rate),
       '-R',
@@ -253,13 +261,15 @@ async function perfdhcp(
     avgDelayMs: (delays[0] ?? 0) + (delays[1] ?? 0),
     offerDelayMs: delays[0] ?? 0,
     ackDelayMs: delays[1] ?? 0,
+    offerDrops: d.drops,
+    ackDrops: r.drops,
     cpuUsPerAck: r.received ? (1e6 * (cpuSeconds(pid) - cpu0)) / r.received : 0,
     mainCpuUsPerAck: r.received ? (1e6 * (cpuSeconds(pid, { mainThread: true }) - main0)) / r.received : 0,
     storeCpuUsPerAck: r.received && storePid ? (1e6 * (cpuSeconds(storePid) - store0)) / r.received : 0,
     clientCpuUsPerAck: r.received ? (1e6 * clientCpu) / r.received : 0,
     idle: (machine1.idle - machine0.idle) / Math.max(1, machine1.total - machine0.total),
     rcvbufDrops: udpRcvbufErrors() - rcvbuf0,
-    serverRcvbufDrops: socketDrops(1067) - serverDrops0,
+    serverRcvbufDrops: socketDrops(target.serverPort) - serverDrops0,
     ...(metrics ? { outcomes } : {}),
     ...(txns0 !== undefined && txns1 !== undefined && r.received
       ? { txnsPerAck: (txns1 - txns0) / r.received }
@@ -267,34 +277,56 @@ async function perfdhcp(
   };
 }
 
-async function sweep(name: string, target: Target): Promise<{ steps: Step[]; best: Step | undefined }> {
-  const steps: Step[] = [];
-  let best: Step | undefined;
-  // Unrecorded warm-up at a low rate: the JIT (ipamd) and caches settle before the first step.
-  if (warmupSeconds > 0) await perfdhcp(Math.min(500, rates[0] ?? 500), target, 0, warmupSeconds);
-  for (const [i, rate] of rates.entries()) {
-    const s = await perfdhcp(rate, target, i + 1);
-    steps.push(s);
-    log(
-      `${name} @${rate}/s: ${s.ackRate.toFixed(0)} ACK/s, drops ${(100 * s.dropRatio).toFixed(2)}%, DORA avg delay ${s.avgDelayMs.toFixed(2)} ms (offer ${s.offerDelayMs.toFixed(1)}, ack ${s.ackDelayMs.toFixed(1)}), CPU µs/ACK: server ${s.cpuUsPerAck.toFixed(0)} (main thread ${s.mainCpuUsPerAck.toFixed(0)}) store ${s.storeCpuUsPerAck.toFixed(0)} perfdhcp ${s.clientCpuUsPerAck.toFixed(0)}, machine idle ${(100 * s.idle).toFixed(0)}%, rcvbuf drops ${s.rcvbufDrops} (server ${s.serverRcvbufDrops})${s.txnsPerAck === undefined ? '' : `, etcd txns/ACK ${s.txnsPerAck.toFixed(3)}`}${
-        s.outcomes
-          ? `; not offer/ack: ${
-              Object.entries(s.outcomes)
-                .filter(([k]) => !/ (offer|ack)$/.test(k))
-                .map(([k, v]) => `${k} ${v}`)
-                .join(', ') || 'none'
-            }`
-          : ''
-      }`,
-    );
-    if (s.dropRatio < 0.01 && (!best || s.ackRate > best.ackRate)) best = s;
-    if (s.dropRatio > 0.2) break;
-  }
-  return { steps, best };
+function report(name: string, s: Step): void {
+  log(
+    `${name} @${s.rate}/s: ${s.ackRate.toFixed(0)} ACK/s, drops ${(100 * s.dropRatio).toFixed(2)}% (offers ${s.offerDrops}, acks ${s.ackDrops}), DORA avg delay ${s.avgDelayMs.toFixed(2)} ms (offer ${s.offerDelayMs.toFixed(1)}, ack ${s.ackDelayMs.toFixed(1)}), CPU µs/ACK: server ${s.cpuUsPerAck.toFixed(0)} (main thread ${s.mainCpuUsPerAck.toFixed(0)}) store ${s.storeCpuUsPerAck.toFixed(0)} perfdhcp ${s.clientCpuUsPerAck.toFixed(0)}, machine idle ${(100 * s.idle).toFixed(0)}%, rcvbuf drops ${s.rcvbufDrops} (server ${s.serverRcvbufDrops})${s.txnsPerAck === undefined ? '' : `, etcd txns/ACK ${s.txnsPerAck.toFixed(3)}`}${
+      s.outcomes
+        ? `; not offer/ack: ${
+            Object.entries(s.outcomes)
+              .filter(([k]) => !/ (offer|ack)$/.test(k))
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', ') || 'none'
+          }`
+        : ''
+    }`,
+  );
 }
 
-/** Kea 2.2, memfile with the lease file persisted. */
-async function runKea(work: string, results: Record<string, unknown>): Promise<void> {
+interface Sweep {
+  steps: Step[];
+  best: Step | undefined;
+}
+
+/**
+ * Both servers run side by side (each idle while the other is measured), and their steps
+ * alternate: each rate is offered to one server and then the other, the first of the pair
+ * changing from rate to rate. The machine's speed drifts over a run (other tenants, etcd's
+ * disk); taking the two servers' steps minutes apart would charge the drift to the ratio.
+ */
+async function sweepAll(targets: Target[]): Promise<Map<string, Sweep>> {
+  const out = new Map<string, Sweep>(targets.map((t) => [t.name, { steps: [], best: undefined }]));
+  // Unrecorded warm-up at a low rate: the JIT (ipamd) and caches settle before the first step.
+  if (warmupSeconds > 0)
+    for (const t of targets) await perfdhcp(Math.min(500, rates[0] ?? 500), t, 0, warmupSeconds);
+  const done = new Set<string>();
+  for (const [i, rate] of rates.entries()) {
+    const order = i % 2 === 0 ? targets : [...targets].reverse();
+    for (const t of order) {
+      if (done.has(t.name)) continue;
+      const sw = out.get(t.name) as Sweep;
+      const s = await perfdhcp(rate, t, i + 1);
+      sw.steps.push(s);
+      report(t.name, s);
+      if (s.dropRatio < 0.01 && (!sw.best || s.ackRate > sw.best.ackRate)) sw.best = s;
+      if (s.dropRatio > 0.2) done.add(t.name);
+    }
+    if (done.size === targets.length) break;
+  }
+  return out;
+}
+
+/** Kea 2.2, memfile with the lease file persisted, on ports 1067/1068. */
+async function startKea(work: string): Promise<{ target: Target; stop: () => Promise<void> }> {
   const keaConf = join(work, 'kea.json');
   writeFileSync(
     keaConf,
@@ -329,23 +361,31 @@ async function runKea(work: string, results: Record<string, unknown>): Promise<v
   });
   await new Promise((r) => setTimeout(r, 1500));
   log('kea-dhcp4 2.2 (memfile, persist) on 127.0.0.1:1067');
-  const keaRes = await sweep('kea', { pid: kea.pid });
-  kea.kill('SIGTERM');
-  await new Promise((r) => kea.once('close', r));
-  results.kea = keaRes;
+  return {
+    target: { name: 'kea', pid: kea.pid, serverPort: 1067, relayPort: 1068 },
+    stop: async () => {
+      kea.kill('SIGTERM');
+      await new Promise((r) => kea.once('close', r));
+    },
+  };
 }
 
-/** ipamd on etcd (fsync on), DHCP on the same port. */
-async function runIpamd(work: string, results: Record<string, unknown>): Promise<void> {
+/** ipamd on etcd (fsync on), DHCP on ports 2067/2068. */
+async function startIpamdTarget(work: string): Promise<{ target: Target; stop: () => Promise<void> }> {
   const { startEtcd, startIpamd } = await import('@netspan/test/harness');
   const { createClients, unary } = await import('@netspan/api');
   const etcd = await startEtcd({ name: 'bench-dhcp', dataDir: join(work, 'etcd') });
-  const ipamd = await startIpamd({
-    etcdEndpoints: etcd.endpoints,
-    args: ['--dhcp-listen', '127.0.0.1:1067', '--metrics-listen', METRICS, ...ipamdExtraArgs],
-    nodeArgs: ipamdNodeArgs,
-  });
+  const stop = async () => {
+    await ipamd?.stop();
+    await etcd.stop();
+  };
+  let ipamd: Awaited<ReturnType<typeof startIpamd>> | undefined;
   try {
+    ipamd = await startIpamd({
+      etcdEndpoints: etcd.endpoints,
+      args: ['--dhcp-listen', '127.0.0.1:2067', '--metrics-listen', METRICS, ...ipamdExtraArgs],
+      nodeArgs: ipamdNodeArgs,
+    });
     const c = createClients(ipamd.grpcAddress);
     await unary(c.network, c.network.CreateNetwork, {
       network: {
@@ -357,30 +397,58 @@ async function runIpamd(work: string, results: Record<string, unknown>): Promise
       },
     });
     c.close();
-    log('ipamd (etcd with fsync) on 127.0.0.1:1067');
-    results.ipamd = await sweep('ipamd', { pid: ipamd.pid, storePid: etcd.pid, metrics: METRICS });
-  } finally {
-    await ipamd.stop();
-    await etcd.stop();
+  } catch (err) {
+    await stop();
+    throw err;
   }
+  log('ipamd (etcd with fsync) on 127.0.0.1:2067');
+  return {
+    target: {
+      name: 'ipamd',
+      pid: ipamd.pid,
+      storePid: etcd.pid,
+      metrics: METRICS,
+      serverPort: 2067,
+      relayPort: 2068,
+    },
+    stop,
+  };
 }
 
 async function inside(): Promise<void> {
   execFileSync('ip', ['link', 'set', 'lo', 'up']);
   const work = mkdtempSync(join(tmpdir(), 'netspan-bench-dhcp-'));
-  const results: Record<string, unknown> = { date: new Date().toISOString(), seconds, clients, cidr: CIDR };
+  const results: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    seconds,
+    clients,
+    cidr: CIDR,
+    method: 'steps interleaved: each rate offered to each server in turn',
+  };
+  const stops: Array<() => Promise<void>> = [];
   try {
-    if (servers.has('kea')) await runKea(work, results);
-    if (servers.has('ipamd')) await runIpamd(work, results);
-    const k = (results.kea as { best?: Step } | undefined)?.best?.ackRate ?? 0;
-    const i = (results.ipamd as { best?: Step } | undefined)?.best?.ackRate ?? 0;
+    const targets: Target[] = [];
+    if (servers.has('kea')) {
+      const k = await startKea(work);
+      stops.push(k.stop);
+      targets.push(k.target);
+    }
+    if (servers.has('ipamd')) {
+      const i = await startIpamdTarget(work);
+      stops.push(i.stop);
+      targets.push(i.target);
+    }
+    const sweeps = await sweepAll(targets);
+    for (const [name, sw] of sweeps) results[name] = sw;
+    const k = sweeps.get('kea')?.best?.ackRate ?? 0;
+    const i = sweeps.get('ipamd')?.best?.ackRate ?? 0;
     results.ratio = k ? i / k : 0;
     // A one-server run (profiling) is not a comparison: keep the last full result.
     if (servers.size < 2) return;
     mkdirSync(join(repoRoot, 'bench/results'), { recursive: true });
     writeFileSync(join(repoRoot, 'bench/results/dhcp-latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-    const kb = (results.kea as { best?: Step } | undefined)?.best;
-    const ib = (results.ipamd as { best?: Step } | undefined)?.best;
+    const kb = sweeps.get('kea')?.best;
+    const ib = sweeps.get('ipamd')?.best;
     log(`best under 1% drops: ipamd ${i.toFixed(0)} DORA/s, kea ${k.toFixed(0)} DORA/s`);
     log(
       `at those rates: DORA avg delay ipamd ${ib?.avgDelayMs.toFixed(1) ?? '-'} ms, kea ${kb?.avgDelayMs.toFixed(1) ?? '-'} ms; ` +
@@ -391,6 +459,7 @@ async function inside(): Promise<void> {
     );
     log(`dhcp ratio ipamd/kea: ${(k ? i / k : 0).toFixed(2)}`);
   } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => {});
     rmSync(work, { recursive: true, force: true });
   }
 }
