@@ -75,14 +75,72 @@ describe('DhcpServer (RFC 2131 §4.3)', () => {
     assert.deepEqual(offer.options.dnsServers, ['10.0.0.53']);
     assert.equal(offer.options.mtu, 1450, 'VXLAN: underlay 1500 - 50');
     assert.equal(offer.options.leaseTime, 3600);
-    assert.equal(offer.options.renewalTime, 1800);
-    assert.equal(offer.options.rebindingTime, 3150);
+    // udhcpc asks for neither T1 nor T2 (it uses the same defaults).
+    assert.equal(offer.options.renewalTime, undefined);
+    assert.equal(offer.options.rebindingTime, undefined);
     assert.equal(offer.options.domainName, 'blue.netspan.internal');
+    assert.equal(offer.options.broadcastAddress, '10.0.0.255');
+    // Not asked for, but configured routes are always sent.
     assert.deepEqual(offer.options.classlessRoutes, [
       { destination: '10.9.0.0/16', router: '10.0.0.2' },
       { destination: '0.0.0.0/0', router: '10.0.0.1' },
     ]);
     assert.equal(reply.delivery.kind, 'broadcast');
+  });
+
+  it('carries the options the client asks for (option 55), or all of them when it asks for none', async () => {
+    // A plain network: Ethernet's MTU, no static routes, so nothing is forced.
+    const { server, ctx: plain } = await setup({
+      encapsulation: 'vlan',
+      vlanId: 100,
+      dhcpOptions: { dnsServers: ['10.0.0.53'], ntpServers: ['10.0.0.123'], domainSearch: ['example.org'] },
+    });
+    const ask = async (prl: number[] | undefined) => {
+      const reply = await server.handle(
+        pkt(
+          `02:00:00:00:55:${(xid & 255).toString(16).padStart(2, '0')}`,
+          MessageType.Discover,
+          {},
+          prl ? { parameterRequestList: prl } : {},
+        ),
+        plain,
+      );
+      assert.ok(reply);
+      const { order: _, ...o } = decode(reply.bytes).options;
+      // The reply's bytes and its packet say the same.
+      assert.deepEqual(o, reply.packet.options);
+      return o;
+    };
+    const few = await ask([1, 3, 6]);
+    assert.equal(few.subnetMask, '255.255.255.0');
+    assert.deepEqual(few.routers, ['10.0.0.1']);
+    assert.deepEqual(few.dnsServers, ['10.0.0.53']);
+    assert.equal(few.leaseTime, 3600);
+    assert.equal(few.serverId, SERVER);
+    for (const k of [
+      'domainName',
+      'broadcastAddress',
+      'mtu',
+      'ntpServers',
+      'domainSearch',
+      'renewalTime',
+      'rebindingTime',
+      'classlessRoutes',
+    ] as const)
+      assert.equal(few[k], undefined, `${k} was not asked for`);
+    const times = await ask([58, 59, 42, 119]);
+    assert.equal(times.renewalTime, 1800);
+    assert.equal(times.rebindingTime, 3150);
+    assert.deepEqual(times.ntpServers, ['10.0.0.123']);
+    assert.deepEqual(times.domainSearch, ['example.org']);
+    assert.equal(times.dnsServers, undefined);
+    const all = await ask(undefined);
+    assert.deepEqual(all.dnsServers, ['10.0.0.53']);
+    assert.equal(all.domainName, 'blue.netspan.internal');
+    assert.equal(all.broadcastAddress, '10.0.0.255');
+    assert.equal(all.mtu, 1500);
+    assert.equal(all.renewalTime, 1800);
+    assert.deepEqual(all.ntpServers, ['10.0.0.123']);
   });
 
   it('runs DISCOVER, REQUEST (SELECTING), renewal, RELEASE', async () => {

@@ -242,12 +242,13 @@ export class DhcpServer {
     const net = ctx.network;
     const plan = planOf(net);
     const mtu = effectiveMtu(net, ctx.underlayMtu ?? 1500);
+    const sel = selectionOf(req.options.parameterRequestList, mtu, plan.routes.length > 0);
     const options: DhcpOptions = {
       messageType: type,
       serverId: ctx.serverId,
       subnetMask: plan.subnetMask,
-      broadcastAddress: plan.broadcast,
     };
+    if (sel & SEL_BROADCAST) options.broadcastAddress = plan.broadcast;
     const inform = req.options.messageType === MessageType.Inform;
     let lt = 0;
     if (!inform) {
@@ -255,25 +256,28 @@ export class DhcpServer {
         ? Math.max(1, Math.round((lease.expiresAtMs - Date.now()) / 1000))
         : net.leaseTimeSeconds;
       options.leaseTime = lt;
-      options.renewalTime = Math.floor(lt / 2);
-      options.rebindingTime = Math.floor((lt * 7) / 8);
+      if (sel & SEL_TIMES) {
+        options.renewalTime = Math.floor(lt / 2);
+        options.rebindingTime = Math.floor((lt * 7) / 8);
+      }
     }
     if (plan.routers.length > 0) options.routers = plan.routers;
     const o = net.dhcpOptions;
-    if (o.dnsServers.length > 0) options.dnsServers = o.dnsServers;
-    if (o.ntpServers.length > 0) options.ntpServers = o.ntpServers;
-    options.domainName = net.domain;
-    if (o.domainSearch.length > 0) options.domainSearch = o.domainSearch;
-    options.mtu = mtu;
-    if (plan.routes.length > 0) options.classlessRoutes = plan.routes;
+    if (sel & SEL_DNS && o.dnsServers.length > 0) options.dnsServers = o.dnsServers;
+    if (sel & SEL_NTP && o.ntpServers.length > 0) options.ntpServers = o.ntpServers;
+    if (sel & SEL_DOMAIN) options.domainName = net.domain;
+    if (sel & SEL_SEARCH && o.domainSearch.length > 0) options.domainSearch = o.domainSearch;
+    if (sel & SEL_MTU) options.mtu = mtu;
+    if (sel & SEL_ROUTES && plan.routes.length > 0) options.classlessRoutes = plan.routes;
     if (req.options.relayAgentInfo) options.relayAgentInfo = req.options.relayAgentInfo; // RFC 3046 §2.2: echo
     const clientId = req.options.clientId;
     if (clientId) options.clientId = clientId; // RFC 6842: returned unaltered
     const f = { ciaddr: req.ciaddr, yiaddr, flags: req.flags };
     if (inform) return buildReply(req, options, f, false);
     // OFFER and ACK: splice the bytes every reply on this network repeats (encoded once per
-    // network definition) around the few that vary, in the order encode() would write them.
-    const blocks = blocksOf(plan, options, mtu);
+    // network definition, MTU and option selection) around the few that vary, in the order
+    // encode() would write them.
+    const blocks = blocksOf(plan, options, mtu * 256 + sel);
     const sid = serverIdBytes(ctx.serverId);
     if (!sid) return buildReply(req, options, f, false); // encode() says what is wrong with it
     const varying = Buffer.allocUnsafe(3 + 6 + 6 + 6 + 6);
@@ -288,11 +292,11 @@ export class DhcpServer {
     varying.set(sid, 11);
     varying[15] = OptionCode.RenewalTime;
     varying[16] = 4;
-    varying.writeUInt32BE(options.renewalTime as number, 17);
+    varying.writeUInt32BE(Math.floor(lt / 2), 17);
     varying[21] = OptionCode.RebindingTime;
     varying[22] = 4;
-    varying.writeUInt32BE(options.rebindingTime as number, 23);
-    const chunks = [varying.subarray(0, 3), blocks.low, varying.subarray(3)];
+    varying.writeUInt32BE(Math.floor((lt * 7) / 8), 23);
+    const chunks = [varying.subarray(0, 3), blocks.low, varying.subarray(3, sel & SEL_TIMES ? 27 : 15)];
     // Option 61 sorts after 59 and before every option in `high` (reply() sets no option 60).
     if (clientId) chunks.push(Buffer.from([OptionCode.ClientId, clientId.length]), clientId);
     chunks.push(blocks.high);
@@ -349,6 +353,44 @@ function replyPacket(
   };
 }
 
+/**
+ * Which of a network's options a reply carries (RFC 2131 §4.3.1): the ones the client asks for
+ * in its parameter request list (option 55), as Kea, ISC dhcpd and dnsmasq do; every configured
+ * one when it sends no list. Message type, server identifier, lease time, subnet mask and
+ * routers always go, and so does the MTU when the network's differs from Ethernet's 1500 (a
+ * VXLAN overlay's 1450): a guest that does not ask for it would send frames the overlay drops,
+ * so it is forced, as dnsmasq's dhcp-option-force does. So are static routes the network
+ * defines (option 121): busybox udhcpc applies them but does not ask for them by default, and
+ * an operator who configured routes means them to arrive. T1 and T2 go when asked for; a client
+ * that does not ask uses the same values (RFC 2131 §4.4.5: half and 7/8 of the lease).
+ */
+const SEL_DNS = 1;
+const SEL_DOMAIN = 2;
+const SEL_MTU = 4;
+const SEL_BROADCAST = 8;
+const SEL_NTP = 16;
+const SEL_SEARCH = 32;
+const SEL_ROUTES = 64;
+const SEL_TIMES = 128;
+const SEL_ALL = 255;
+const SEL_BY_CODE: Record<number, number> = {
+  [OptionCode.DnsServers]: SEL_DNS,
+  [OptionCode.DomainName]: SEL_DOMAIN,
+  [OptionCode.InterfaceMtu]: SEL_MTU,
+  [OptionCode.BroadcastAddress]: SEL_BROADCAST,
+  [OptionCode.NtpServers]: SEL_NTP,
+  [OptionCode.DomainSearch]: SEL_SEARCH,
+  [OptionCode.ClasslessStaticRoutes]: SEL_ROUTES,
+  [OptionCode.RenewalTime]: SEL_TIMES,
+  [OptionCode.RebindingTime]: SEL_TIMES,
+};
+export function selectionOf(prl: number[] | undefined, mtu: number, routes: boolean): number {
+  if (prl === undefined) return SEL_ALL;
+  let sel = (mtu !== 1500 ? SEL_MTU : 0) | (routes ? SEL_ROUTES : 0);
+  for (const code of prl) sel |= SEL_BY_CODE[code] ?? 0;
+  return sel;
+}
+
 /** Option codes below LeaseTime (51) come before the varying options; above RebindingTime (59), after. */
 interface Blocks {
   low: Buffer;
@@ -360,8 +402,8 @@ interface Blocks {
  * those above 59 (the varying ones — 51, 53, 54, 58, 59 and the echoed 82 — sit in
  * between or around them in encode's code order). Per network definition and MTU.
  */
-function blocksOf(plan: Plan, options: DhcpOptions, mtu: number): Blocks {
-  let b = plan.blocks.get(mtu);
+function blocksOf(plan: Plan, options: DhcpOptions, key: number): Blocks {
+  let b = plan.blocks.get(key);
   if (!b) {
     const low: DhcpOptions = {};
     const high: DhcpOptions = {};
@@ -379,7 +421,7 @@ function blocksOf(plan: Plan, options: DhcpOptions, mtu: number): Blocks {
         splitHigh[key] = value; // (82 and 61 are the request's, echoed)
     }
     b = { low: encodeOptionBytes(low), high: encodeOptionBytes(high) };
-    plan.blocks.set(mtu, b);
+    plan.blocks.set(key, b);
   }
   return b;
 }
@@ -412,7 +454,7 @@ function serverIdBytes(id: string): Buffer | undefined {
 }
 
 interface Plan {
-  /** Pre-encoded constant options, by MTU (the one value that depends on the host). */
+  /** Pre-encoded constant options, by MTU (the one value that depends on the host) × 256 + selection. */
   blocks: Map<number, Blocks>;
   cidr: Cidr;
   subnetMask: string;
