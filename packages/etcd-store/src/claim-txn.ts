@@ -1,4 +1,4 @@
-import type { ClaimRequest, Lease, LeaseState, LeaseUpdate } from '@netspan/ipam';
+import type { ClaimRequest, Lease, LeaseUpdate } from '@netspan/ipam';
 import type { ICompare, IRequestOp, ITxnResponse } from 'etcd3';
 import { encodeLease } from './codec.js';
 import type { Keys } from './keys.js';
@@ -157,39 +157,4 @@ function flattenLease(
   out[i++] = l.pool;
   out[i++] = revision;
   out[i] = extra;
-}
-
-/** The `n`th claim of a flattened batch. */
-export function claimAt(flat: ReadonlyArray<string | number>, n: number): ClaimRequest {
-  const i = n * CLAIM_FIELDS;
-  const reservedFor = String(flat[i + 13]);
-  return {
-    lease: leaseAt(flat, i),
-    networkRevision: Number(flat[i + 12]),
-    ...(reservedFor ? { reservedFor } : {}),
-  };
-}
-
-/** The `n`th renewal of a flattened batch. */
-export function updateAt(flat: ReadonlyArray<string | number>, n: number): LeaseUpdate {
-  const i = n * CLAIM_FIELDS;
-  return { lease: leaseAt(flat, i), expectedRevision: Number(flat[i + 12]) };
-}
-
-function leaseAt(flat: ReadonlyArray<string | number>, i: number): Lease {
-  const s = (k: number) => String(flat[i + k]);
-  const num = (k: number) => Number(flat[i + k]);
-  return {
-    network: s(0),
-    address: s(1),
-    clientId: s(2),
-    mac: s(3),
-    hostname: s(4),
-    state: s(5) as LeaseState,
-    location: { host: s(6), via: s(7) },
-    createdAtMs: num(8),
-    updatedAtMs: num(9),
-    expiresAtMs: num(10),
-    pool: s(11),
-  };
 }

@@ -13,16 +13,43 @@ import type {
  * Decoders return undefined for values they cannot read (counted by the caller), never throw.
  */
 export function encodeLease(l: Lease): string {
+  return encodeLeaseFields(
+    l.clientId,
+    l.mac,
+    l.hostname,
+    l.state,
+    l.location.host,
+    l.location.via,
+    l.createdAtMs,
+    l.updatedAtMs,
+    l.expiresAtMs,
+    l.pool,
+  );
+}
+
+/** encodeLease from the fields themselves (the etcd client thread has them as a flat array). */
+export function encodeLeaseFields(
+  clientId: string,
+  mac: string,
+  hostname: string,
+  state: string,
+  host: string,
+  via: string,
+  createdAtMs: number,
+  updatedAtMs: number,
+  expiresAtMs: number,
+  pool: string,
+): string {
   return JSON.stringify({
-    clientId: l.clientId,
-    mac: l.mac,
-    hostname: l.hostname,
-    state: l.state,
-    location: l.location,
-    createdAtMs: l.createdAtMs,
-    updatedAtMs: l.updatedAtMs,
-    expiresAtMs: l.expiresAtMs,
-    pool: l.pool,
+    clientId,
+    mac,
+    hostname,
+    state,
+    location: { host, via },
+    createdAtMs,
+    updatedAtMs,
+    expiresAtMs,
+    pool,
   });
 }
 

@@ -12,7 +12,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { IKeyValue } from 'etcd3';
-import { CLAIM_FIELDS, claimAt, claimTxn, heldBy, renewTxn, updateAt } from './claim-txn.js';
+import { claimGroupFrame, readGroupResult, renewGroupFrame } from './claim-frame.js';
+import { CLAIM_FIELDS } from './claim-txn.js';
 import { Keys } from './keys.js';
 import {
   type ClaimWire,
@@ -60,31 +61,24 @@ async function group(kind: 'claim' | 'renew', id: number, flat: ClaimWire): Prom
   const now = Date.now();
   sweep(now);
   const c: Claim = { settled: false, ok: false, at: now };
-  const written: string[] = [];
+  let written: string[] = [];
   try {
-    const t =
-      kind === 'claim'
-        ? claimTxn(
-            keys,
-            Array.from({ length: n }, (_, i) => claimAt(flat, i)),
-          )
-        : renewTxn(
-            keys,
-            Array.from({ length: n }, (_, i) => updateAt(flat, i)),
-          );
-    for (const op of t.ops) {
-      written.push(op.leaseKey);
-      if (skipOwnWatches.size > 0) own.set(op.leaseKey, { value: op.value, claim: c });
-    }
-    const res = await kv.txn({ compare: t.compare, success: t.ops.map((o) => o.op), failure: [] });
-    const ok = heldBy(res, n);
+    // Straight from the flat array to the request's bytes, and from the reply's bytes to
+    // which claims held (claim-frame.ts).
+    const g = kind === 'claim' ? claimGroupFrame(keys, flat) : renewGroupFrame(keys, flat);
+    written = g.leaseKeys;
+    if (skipOwnWatches.size > 0)
+      for (let i = 0; i < n; i++)
+        own.set(g.leaseKeys[i] as string, { value: g.values[i] as Buffer, claim: c });
+    const res = await kv.txnFrame(g.frame, (buf, start, end) => readGroupResult(buf, start, end, n));
+    const ok = res.held;
     for (let i = 0; i < n; i++) {
       const k = written[i] as string;
       if (!ok[i] && own.get(k)?.claim === c) own.delete(k);
     }
     c.ok = true;
     c.settled = true;
-    post({ t: 'result', id, revision: Number(res.header.revision), ok }, [ok.buffer as ArrayBuffer]);
+    post({ t: 'result', id, revision: res.revision, ok }, [ok.buffer as ArrayBuffer]);
   } catch (err) {
     c.settled = true;
     for (const k of written) if (own.get(k)?.claim === c) own.delete(k);

@@ -842,7 +842,16 @@ export class LeanKv implements TxnClient {
     } catch (err) {
       return Promise.reject(err);
     }
-    return new Promise<ITxnResponse>((resolve, reject) => {
+    return this.txnFrame(frame, decodeTxnBody);
+  }
+
+  /**
+   * A Txn call with the request already encoded as its gRPC frame; `decode` reads the
+   * TxnResponse message body at [start, end) (the etcd client thread reads only what it needs).
+   */
+  txnFrame<T>(frame: Buffer, decode: (buf: Buffer, start: number, end: number) => T): Promise<T> {
+    if (this.closed) return Promise.reject(grpcError(1, 'client closed'));
+    return new Promise<T>((resolve, reject) => {
       let session: http2.ClientHttp2Session;
       let stream: http2.ClientHttp2Stream;
       try {
@@ -859,12 +868,12 @@ export class LeanKv implements TxnClient {
         return;
       }
       let settled = false;
-      const finish = (err: Error | undefined, res?: ITxnResponse): void => {
+      const finish = (err: Error | undefined, res?: T): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         if (err) reject(err);
-        else resolve(res as ITxnResponse);
+        else resolve(res as T);
       };
       const timer = setTimeout(() => {
         finish(grpcError(4, `etcd did not answer within ${this.timeoutMs} ms`));
@@ -909,7 +918,7 @@ export class LeanKv implements TxnClient {
           if (body.length < 5 || body[0] !== 0) throw new RangeError('bad gRPC frame');
           const len = body.readUInt32BE(1);
           if (body.length !== 5 + len) throw new RangeError('bad gRPC frame length');
-          finish(undefined, decodeTxnBody(body, 5, 5 + len));
+          finish(undefined, decode(body, 5, 5 + len));
         } catch (err) {
           finish(grpcError(13, `undecodable TxnResponse: ${(err as Error).message}`));
         }
