@@ -61,7 +61,7 @@ describe('claim group frames: the same bytes as encodeTxnRequest(claimTxn(...))'
           networkRevision: 1,
         },
         {
-          lease: lease(4, 'blue', { hostname: '日本語', clientId: 'ff00' + 'ab'.repeat(100) }),
+          lease: lease(4, 'blue', { hostname: '日本語', clientId: `ff00${'ab'.repeat(100)}` }),
           networkRevision: 1,
         },
       ],

@@ -253,8 +253,7 @@ export function readGroupResult(
     else if (wire === 2) {
       const len = varint(); // (not `pos += varint()`: that adds to pos as it was before the varint)
       pos += len;
-    }
-    else if (wire === 1) pos += 8;
+    } else if (wire === 1) pos += 8;
     else if (wire === 5) pos += 4;
     else throw new RangeError(`unsupported wire type ${wire}`);
     if (pos > end) throw new RangeError('truncated field');
