@@ -38,6 +38,10 @@ const { values } = parseArgs({
     servers: { type: 'string', default: 'kea,ipamd' },
     // Extra ipamd flags, e.g. "--max-inflight 2" (space-separated), for experiments.
     'ipamd-args': { type: 'string', default: '' },
+    // A/B: with `--servers kea,ipamd,ipamd-b`, a second ipamd (its own etcd) with these flags
+    // instead, measured in the same interleaved run.
+    'ipamd-b-args': { type: 'string', default: '' },
+    'ipamd-b-node-args': { type: 'string', default: '' },
   },
 });
 const rates = String(values.rates).split(',').map(Number);
@@ -48,11 +52,14 @@ const exitWaitMs = Number(values['exit-wait-ms']);
 const ipamdNodeArgs = String(values['ipamd-node-args']).split(' ').filter(Boolean);
 const servers = new Set(String(values.servers).split(','));
 const ipamdExtraArgs = String(values['ipamd-args']).split(' ').filter(Boolean);
+const ipamdBArgs = String(values['ipamd-b-args']).split(' ').filter(Boolean);
+const ipamdBNodeArgs = String(values['ipamd-b-node-args']).split(' ').filter(Boolean);
 // A /12: every step's clients are new (their own base MAC, drawn from a million), so every
 // DORA creates a lease, in every step and for both servers alike, and the pool never runs dry.
 const CIDR = '10.192.0.0/12';
 // The namespace is the run's own, so a fixed port cannot collide.
 const METRICS = '127.0.0.1:9467';
+const METRICS_B = '127.0.0.1:9468';
 const log = (...a: unknown[]) => console.log(...a);
 
 interface Step {
@@ -370,11 +377,18 @@ async function startKea(work: string): Promise<{ target: Target; stop: () => Pro
   };
 }
 
-/** ipamd on etcd (fsync on), DHCP on ports 2067/2068. */
-async function startIpamdTarget(work: string): Promise<{ target: Target; stop: () => Promise<void> }> {
+/** ipamd on etcd (fsync on), DHCP on `port` (2067 for `ipamd`); perfdhcp relays from port + 1. */
+async function startIpamdTarget(
+  work: string,
+  name: string,
+  port: number,
+  metrics: string,
+  extraArgs: string[],
+  nodeArgs: string[],
+): Promise<{ target: Target; stop: () => Promise<void> }> {
   const { startEtcd, startIpamd } = await import('@netspan/test/harness');
   const { createClients, unary } = await import('@netspan/api');
-  const etcd = await startEtcd({ name: 'bench-dhcp', dataDir: join(work, 'etcd') });
+  const etcd = await startEtcd({ name: `bench-dhcp-${name}`, dataDir: join(work, `etcd-${name}`) });
   const stop = async () => {
     await ipamd?.stop();
     await etcd.stop();
@@ -383,8 +397,8 @@ async function startIpamdTarget(work: string): Promise<{ target: Target; stop: (
   try {
     ipamd = await startIpamd({
       etcdEndpoints: etcd.endpoints,
-      args: ['--dhcp-listen', '127.0.0.1:2067', '--metrics-listen', METRICS, ...ipamdExtraArgs],
-      nodeArgs: ipamdNodeArgs,
+      args: ['--dhcp-listen', `127.0.0.1:${port}`, '--metrics-listen', metrics, ...extraArgs],
+      nodeArgs,
     });
     const c = createClients(ipamd.grpcAddress);
     await unary(c.network, c.network.CreateNetwork, {
@@ -401,16 +415,11 @@ async function startIpamdTarget(work: string): Promise<{ target: Target; stop: (
     await stop();
     throw err;
   }
-  log('ipamd (etcd with fsync) on 127.0.0.1:2067');
+  log(
+    `${name} (etcd with fsync) on 127.0.0.1:${port}${nodeArgs.length + extraArgs.length ? ` with ${[...nodeArgs, ...extraArgs].join(' ')}` : ''}`,
+  );
   return {
-    target: {
-      name: 'ipamd',
-      pid: ipamd.pid,
-      storePid: etcd.pid,
-      metrics: METRICS,
-      serverPort: 2067,
-      relayPort: 2068,
-    },
+    target: { name, pid: ipamd.pid, storePid: etcd.pid, metrics, serverPort: port, relayPort: port + 1 },
     stop,
   };
 }
@@ -434,7 +443,12 @@ async function inside(): Promise<void> {
       targets.push(k.target);
     }
     if (servers.has('ipamd')) {
-      const i = await startIpamdTarget(work);
+      const i = await startIpamdTarget(work, 'ipamd', 2067, METRICS, ipamdExtraArgs, ipamdNodeArgs);
+      stops.push(i.stop);
+      targets.push(i.target);
+    }
+    if (servers.has('ipamd-b')) {
+      const i = await startIpamdTarget(work, 'ipamd-b', 3067, METRICS_B, ipamdBArgs, ipamdBNodeArgs);
       stops.push(i.stop);
       targets.push(i.target);
     }
@@ -443,8 +457,11 @@ async function inside(): Promise<void> {
     const k = sweeps.get('kea')?.best?.ackRate ?? 0;
     const i = sweeps.get('ipamd')?.best?.ackRate ?? 0;
     results.ratio = k ? i / k : 0;
-    // A one-server run (profiling) is not a comparison: keep the last full result.
-    if (servers.size < 2) return;
+    const b = sweeps.get('ipamd-b')?.best?.ackRate;
+    if (b !== undefined || servers.has('ipamd-b'))
+      log(`ipamd-b/ipamd: ${i ? ((b ?? 0) / i).toFixed(2) : '-'} (A/B, not the figure)`);
+    // Only the comparison of the defaults is the figure: keep the last full one.
+    if (!servers.has('kea') || !servers.has('ipamd') || servers.has('ipamd-b')) return;
     mkdirSync(join(repoRoot, 'bench/results'), { recursive: true });
     writeFileSync(join(repoRoot, 'bench/results/dhcp-latest.json'), `${JSON.stringify(results, null, 2)}\n`);
     const kb = sweeps.get('kea')?.best;
