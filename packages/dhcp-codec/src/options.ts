@@ -519,6 +519,8 @@ const DEFS: readonly OptionDef[] = [
   def(OptionCode.ClasslessStaticRoutes, 'classlessRoutes', classlessRoutes),
 ];
 const BY_CODE = new Map(DEFS.map((d) => [d.code, d]));
+/** BY_CODE as an array by code, for decode. */
+const DEF_AT: Array<OptionDef | undefined> = Array.from({ length: 256 }, (_, code) => BY_CODE.get(code));
 const BY_KEY = new Map<string, OptionDef>(DEFS.map((d) => [d.key, d]));
 
 /** The `DhcpOptions` key of a typed option code, if it has one. */
@@ -539,19 +541,64 @@ export interface EncodedOption {
   data: Buffer;
 }
 
+/**
+ * The context handed to value codecs, one object reused: decode is synchronous and the codecs
+ * only read it (into error messages) while they run.
+ */
+const decodeCtx: DecodeContext = { code: 0, offset: 0 };
+
+/** Decodes one option into `out` (typed) or `other` (made when first needed); returns `other`. */
+function decodeOne(
+  out: Record<string, unknown>,
+  other: Map<number, Buffer> | undefined,
+  code: number,
+  offset: number,
+  data: Buffer,
+): Map<number, Buffer> | undefined {
+  const d = DEF_AT[code];
+  if (d) {
+    decodeCtx.code = code;
+    decodeCtx.offset = offset;
+    out[d.key] = d.codec.decode(data, decodeCtx);
+    return other;
+  }
+  const m = other ?? new Map<number, Buffer>();
+  m.set(code, Buffer.from(data));
+  return m;
+}
+
 /** Typed options from the aggregate option buffer, one group per code in wire order. */
 export function decodeOptionList(groups: readonly OptionGroup[]): DhcpOptions {
   const out: Record<string, unknown> = {};
-  const other = new Map<number, Buffer>();
+  let other: Map<number, Buffer> | undefined;
   const order = new Array<number>(groups.length);
   for (let i = 0; i < groups.length; i++) {
     const { code, offset, data } = groups[i] as OptionGroup;
     order[i] = code;
-    const d = BY_CODE.get(code);
-    if (d) out[d.key] = d.codec.decode(data, { code, offset });
-    else other.set(code, Buffer.from(data));
+    other = decodeOne(out, other, code, offset, data);
   }
-  if (other.size > 0) out.other = other;
+  if (other) out.other = other;
+  out.order = order;
+  return out as DhcpOptions;
+}
+
+/**
+ * `decodeOptionList` for a packet whose options each appear once (the usual case): instance
+ * `i` has its code byte at `offsets[i]` of `buf`, its length after it and its data next. Saves
+ * the group objects decode would otherwise build for each option.
+ */
+export function decodeOptionInstances(buf: Buffer, offsets: readonly number[], count: number): DhcpOptions {
+  const out: Record<string, unknown> = {};
+  let other: Map<number, Buffer> | undefined;
+  const order = new Array<number>(count);
+  for (let i = 0; i < count; i++) {
+    const offset = offsets[i] as number;
+    const code = buf[offset] as number;
+    const start = offset + 2;
+    order[i] = code;
+    other = decodeOne(out, other, code, offset, buf.subarray(start, start + (buf[offset + 1] as number)));
+  }
+  if (other) out.other = other;
   out.order = order;
   return out as DhcpOptions;
 }

@@ -12,9 +12,10 @@ import {
   EncodeErrorCode,
   invalidOption,
 } from './errors.js';
-import { ipv4Bytes, readIPv4 } from './ipv4.js';
+import { ipv4Bytes, readIPv4, writeIPv4 } from './ipv4.js';
 import {
   type DhcpOptions,
+  decodeOptionInstances,
   decodeOptionList,
   type EncodedOption,
   encodeOptionList,
@@ -102,9 +103,20 @@ export function withBroadcast(flags: number, on: boolean): number {
 export function macAddress(p: Pick<DhcpPacket, 'htype' | 'hlen' | 'chaddr'>): string | undefined {
   if (p.htype !== 1 || p.hlen !== 6 || p.chaddr.length < 6) return undefined;
   const c = p.chaddr;
+  // Servers ask for one packet's MAC several times in a row (rate limit, client id, lease):
+  // the last one is remembered by its bytes, which saves building the 17 characters again.
+  const l = lastMacBytes;
+  if (c[0] === l[0] && c[1] === l[1] && c[2] === l[2] && c[3] === l[3] && c[4] === l[4] && c[5] === l[5])
+    return lastMac;
   // Called for every packet: a lookup table instead of six toString/padStart calls.
-  return `${HEX[c[0] as number]}:${HEX[c[1] as number]}:${HEX[c[2] as number]}:${HEX[c[3] as number]}:${HEX[c[4] as number]}:${HEX[c[5] as number]}`;
+  const mac = `${HEX[c[0] as number]}:${HEX[c[1] as number]}:${HEX[c[2] as number]}:${HEX[c[3] as number]}:${HEX[c[4] as number]}:${HEX[c[5] as number]}`;
+  for (let i = 0; i < 6; i++) l[i] = c[i] as number;
+  lastMac = mac;
+  return mac;
 }
+
+const lastMacBytes = new Uint8Array(6);
+let lastMac = '00:00:00:00:00:00';
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
@@ -169,8 +181,16 @@ interface Instance {
 
 type Area = 'options' | 'file' | 'sname';
 
-/** Collects option instances of one area until END or the end of the area. */
-function scanArea(buf: Buffer, start: number, end: number, area: Area, out: Instance[]): void {
+/**
+ * Where scanArea found option instances in the packet being decoded: the offset of each code
+ * byte (length and data follow). One reused array (decode is synchronous) instead of an
+ * object and a Buffer view per option: the usual packet decodes straight from these.
+ */
+const found: number[] = [];
+let foundCount = 0;
+
+/** Records the option instances of one area until END or the end of the area. */
+function scanArea(buf: Buffer, start: number, end: number, area: Area): void {
   const overrun = area === 'options' ? DecodeErrorCode.BadOptionLength : DecodeErrorCode.OptionOverflow;
   let i = start;
   while (i < end) {
@@ -192,9 +212,23 @@ function scanArea(buf: Buffer, start: number, end: number, area: Area, out: Inst
         option: code,
       });
     }
-    out.push({ code, offset: i, data: buf.subarray(i + 2, i + 2 + len) });
+    found[foundCount++] = i;
     i += 2 + len;
   }
+}
+
+/** The instances scanArea found, as objects. */
+function foundInstances(buf: Buffer): Instance[] {
+  const out: Instance[] = [];
+  for (let k = 0; k < foundCount; k++) {
+    const i = found[k] as number;
+    out.push({
+      code: buf[i] as number,
+      offset: i,
+      data: buf.subarray(i + 2, i + 2 + (buf[i + 1] as number)),
+    });
+  }
+  return out;
 }
 
 /** A NUL-terminated Latin-1 string field. */
@@ -208,20 +242,20 @@ function readCString(buf: Buffer, start: number, size: number): string {
 /** Codes seen in the packet being grouped (decode is synchronous, so one scratch table will do). */
 const seenCodes = new Uint8Array(256);
 
+/** Whether an option code appears more than once among the instances found. */
+function anyRepeated(buf: Buffer): boolean {
+  let repeated = false;
+  for (let k = 0; k < foundCount; k++) {
+    const code = buf[found[k] as number] as number;
+    if (seenCodes[code] === 1) repeated = true;
+    seenCodes[code] = 1;
+  }
+  for (let k = 0; k < foundCount; k++) seenCodes[buf[found[k] as number] as number] = 0;
+  return repeated;
+}
+
 /** One group per option code in wire order, repeated codes concatenated (RFC 3396); skips 52. */
 function groupInstances(instances: readonly Instance[]): OptionGroup[] {
-  let repeated = false;
-  for (const x of instances) {
-    if (seenCodes[x.code] === 1) repeated = true;
-    seenCodes[x.code] = 1;
-  }
-  for (const x of instances) seenCodes[x.code] = 0;
-  if (!repeated) {
-    // The usual case: every code once; the instances are the groups.
-    const list: OptionGroup[] = [];
-    for (const x of instances) if (x.code !== OptionCode.Overload) list.push(x);
-    return list;
-  }
   const groups = new Map<number, { offset: number; parts: Buffer[] }>();
   for (const x of instances) {
     if (x.code === OptionCode.Overload) continue;
@@ -268,40 +302,49 @@ export function decode(input: Uint8Array): DhcpPacket {
     );
   }
 
-  const instances: Instance[] = [];
-  scanArea(buf, OPTIONS_OFFSET, buf.length, 'options', instances);
+  foundCount = 0;
+  scanArea(buf, OPTIONS_OFFSET, buf.length, 'options');
   let overload = 0;
   let overloadCount = 0;
-  for (const x of instances) if (x.code === OptionCode.Overload) overloadCount++;
-  if (overloadCount > 0) {
-    const overloads = instances.filter((x) => x.code === OptionCode.Overload);
-    const first = overloads[0] as Instance;
-    const data = Buffer.concat(overloads.map((x) => x.data));
-    if (data.length !== 1) {
-      throw new DhcpDecodeError(
-        DecodeErrorCode.BadOptionLength,
-        `option 52: length ${data.length}, expected 1`,
-        first.offset,
-        { option: OptionCode.Overload },
-      );
+  for (let k = 0; k < foundCount; k++) if (buf[found[k] as number] === OptionCode.Overload) overloadCount++;
+  let options: DhcpOptions;
+  if (overloadCount === 0 && !anyRepeated(buf)) {
+    // The usual case: every code once, no overload; each instance is its option.
+    options = decodeOptionInstances(buf, found, foundCount);
+  } else {
+    const instances = foundInstances(buf);
+    if (overloadCount > 0) {
+      const overloads = instances.filter((x) => x.code === OptionCode.Overload);
+      const first = overloads[0] as Instance;
+      const data = Buffer.concat(overloads.map((x) => x.data));
+      if (data.length !== 1) {
+        throw new DhcpDecodeError(
+          DecodeErrorCode.BadOptionLength,
+          `option 52: length ${data.length}, expected 1`,
+          first.offset,
+          { option: OptionCode.Overload },
+        );
+      }
+      overload = data[0] as number;
+      if (overload < 1 || overload > 3) {
+        throw new DhcpDecodeError(
+          DecodeErrorCode.BadOptionValue,
+          `option 52: value ${overload} is not 1 (file), 2 (sname) or 3 (both)`,
+          first.offset,
+          { option: OptionCode.Overload },
+        );
+      }
+      // RFC 2131 §4.1: the file field is read before sname.
+      foundCount = 0;
+      if (overload & 1) scanArea(buf, FILE_OFFSET, FILE_OFFSET + FILE_SIZE, 'file');
+      if (overload & 2) scanArea(buf, SNAME_OFFSET, SNAME_OFFSET + SNAME_SIZE, 'sname');
+      instances.push(...foundInstances(buf));
     }
-    overload = data[0] as number;
-    if (overload < 1 || overload > 3) {
-      throw new DhcpDecodeError(
-        DecodeErrorCode.BadOptionValue,
-        `option 52: value ${overload} is not 1 (file), 2 (sname) or 3 (both)`,
-        first.offset,
-        { option: OptionCode.Overload },
-      );
-    }
+    options = decodeOptionList(groupInstances(instances));
   }
-  // RFC 2131 §4.1: the file field is read before sname.
-  if (overload & 1) scanArea(buf, FILE_OFFSET, FILE_OFFSET + FILE_SIZE, 'file', instances);
-  if (overload & 2) scanArea(buf, SNAME_OFFSET, SNAME_OFFSET + SNAME_SIZE, 'sname', instances);
-
-  const list = groupInstances(instances);
+  // (A byte loop: Buffer#copy with a source range makes a view of the source first.)
   const chaddr = Buffer.allocUnsafe(16);
-  buf.copy(chaddr, 0, 28, 44);
+  for (let i = 0; i < 16; i++) chaddr[i] = buf[28 + i] as number;
 
   return {
     op,
@@ -318,7 +361,7 @@ export function decode(input: Uint8Array): DhcpPacket {
     chaddr,
     sname: overload & 2 ? '' : readCString(buf, SNAME_OFFSET, SNAME_SIZE),
     file: overload & 1 ? '' : readCString(buf, FILE_OFFSET, FILE_SIZE),
-    options: decodeOptionList(list),
+    options,
   };
 }
 
@@ -597,7 +640,7 @@ function writeAddress(
 ) {
   const v = p[field];
   if (v === '0.0.0.0') return; // already zero
-  addressBytes(p, field).copy(out, offset);
+  if (!writeIPv4(v, out, offset)) addressBytes(p, field); // throws, saying what is wrong
 }
 
 /** Writes a string field, or overloaded options followed by END (the rest stays zero, i.e. pad). */

@@ -10,18 +10,27 @@ const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'
  * colon-separated hex ("01:02:00:5e:00:0c:01"), else the hardware address
  * ("mac:02:00:5e:00:0c:01"). Identifiers too long for a lease key are hashed.
  */
-export function clientIdentity(p: DhcpPacket): string | undefined {
+export function clientIdentity(p: DhcpPacket, mac = macAddress(p)): string | undefined {
   const id = p.options.clientId;
   if (id && id.length > 0) {
     let hex = HEX[id[0] as number] as string;
     for (let i = 1; i < id.length; i++) hex += `:${HEX[id[i] as number]}`;
     return hex.length <= 255 ? hex : `sha256:${createHash('sha256').update(id).digest('hex')}`;
   }
-  const mac = macAddress(p);
-  if (mac) return `mac:${mac}`;
+  if (mac) {
+    // macAddress hands out the same string for a MAC asked for twice in a row: so can this.
+    if (mac !== lastMac) {
+      lastMac = mac;
+      lastMacId = `mac:${mac}`;
+    }
+    return lastMacId;
+  }
   if (p.hlen === 0 || p.hlen > 16) return undefined;
   return `hw${p.htype}:${[...p.chaddr.subarray(0, p.hlen)].map((b) => b.toString(16).padStart(2, '0')).join(':')}`;
 }
+
+let lastMac = '';
+let lastMacId = '';
 
 /** The guest's name for DNS: option 81's first label, else option 12, sanitised to one label. */
 export function clientHostname(p: DhcpPacket): string {

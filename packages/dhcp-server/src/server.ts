@@ -85,6 +85,11 @@ export interface DhcpServerOptions {
   declineQuarantineSeconds?: number;
   /** Called once per packet with what happened (metrics, logs). */
   onOutcome?: (messageType: string, outcome: Outcome, detail?: string) => void;
+  /**
+   * Whether `onOutcome` reads `detail` right now (say, only while debug logging is on). When it
+   * returns false, details that would take building a string are left undefined. Default: always.
+   */
+  wantsDetail?: () => boolean;
 }
 
 const TYPE_NAMES: Record<number, string> = {
@@ -98,6 +103,8 @@ const TYPE_NAMES: Record<number, string> = {
   8: 'inform',
 };
 
+const always = () => true;
+
 /**
  * A DHCPv4 server (RFC 2131 §4.3) that knows nothing about sockets: packets in, replies
  * (with how to deliver them) out. Malformed packets are dropped and counted; nothing a
@@ -106,6 +113,7 @@ const TYPE_NAMES: Record<number, string> = {
 export class DhcpServer {
   private readonly quarantine: number;
   private readonly onOutcome: NonNullable<DhcpServerOptions['onOutcome']>;
+  private readonly wantsDetail: () => boolean;
 
   constructor(
     private readonly leases: LeaseBackend,
@@ -113,6 +121,8 @@ export class DhcpServer {
   ) {
     this.quarantine = opts.declineQuarantineSeconds ?? 600;
     this.onOutcome = opts.onOutcome ?? (() => {});
+    // Nobody listens: no details at all.
+    this.wantsDetail = opts.onOutcome ? (opts.wantsDetail ?? always) : () => false;
   }
 
   /** Decodes and handles one datagram; undefined when no reply is due (or it was malformed). */
@@ -127,91 +137,138 @@ export class DhcpServer {
     return this.handle(packet, ctx);
   }
 
-  async handle(req: DhcpPacket, ctx: RequestContext): Promise<Reply | undefined> {
-    const type = req.options.messageType ?? 0;
-    const name = TYPE_NAMES[type] ?? `type-${type}`;
-    const done = (outcome: Outcome, detail?: string, reply?: Reply) => {
-      this.onOutcome(name, outcome, detail);
-      return reply;
-    };
-    if (req.op !== BootOp.Request) return done('malformed', 'not a BOOTREQUEST');
-    const clientId = clientIdentity(req);
-    if (!clientId) return done('malformed', 'no client identifier and no usable hardware address');
-    const mac = macAddress(req) ?? '';
+  /** Reports the outcome of a packet of type `name`; returns `reply`. */
+  private done(name: string, outcome: Outcome, detail?: string, reply?: Reply): Reply | undefined {
+    this.onOutcome(name, outcome, detail);
+    return reply;
+  }
+
+  /**
+   * Not itself async: DISCOVER and REQUEST return the promise of their own async step, without
+   * one more async layer (and its promise and microtask) around it; the rest resolve at once.
+   * As from an async function, whatever throws comes back as a rejected promise.
+   */
+  handle(req: DhcpPacket, ctx: RequestContext): Promise<Reply | undefined> {
+    try {
+      const type = req.options.messageType ?? 0;
+      const name = TYPE_NAMES[type] ?? `type-${type}`;
+      if (req.op !== BootOp.Request)
+        return Promise.resolve(this.done(name, 'malformed', 'not a BOOTREQUEST'));
+      // One MAC for the client identity, the lease and the delivery.
+      const mac = macAddress(req);
+      const clientId = clientIdentity(req, mac);
+      if (!clientId) {
+        return Promise.resolve(
+          this.done(name, 'malformed', 'no client identifier and no usable hardware address'),
+        );
+      }
+      if (type === MessageType.Discover) return this.discover(req, ctx, name, clientId, mac ?? '');
+      if (type === MessageType.Request) return this.request(req, ctx, name, clientId, mac ?? '');
+      return this.other(req, ctx, type, name, clientId);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  private async discover(
+    req: DhcpPacket,
+    ctx: RequestContext,
+    name: string,
+    clientId: string,
+    mac: string,
+  ): Promise<Reply | undefined> {
+    const net = ctx.network;
+    const requested = req.options.requestedIp;
+    const offer = await this.leases.offer(
+      requested ? { network: net.name, clientId, mac, requested } : { network: net.name, clientId, mac },
+    );
+    if (!offer) {
+      return this.done(
+        name,
+        'exhausted',
+        this.wantsDetail() ? `network ${net.name} has no free address` : undefined,
+      );
+    }
+    return this.done(name, 'offer', offer.address, this.reply(req, ctx, MessageType.Offer, offer.address));
+  }
+
+  /** DECLINE, RELEASE, INFORM and the types this server does not answer. */
+  private async other(
+    req: DhcpPacket,
+    ctx: RequestContext,
+    type: number,
+    name: string,
+    clientId: string,
+  ): Promise<Reply | undefined> {
     const net = ctx.network;
     switch (type) {
-      case MessageType.Discover: {
-        const offer = await this.leases.offer({
-          network: net.name,
-          clientId,
-          mac,
-          ...(req.options.requestedIp ? { requested: req.options.requestedIp } : {}),
-        });
-        if (!offer) return done('exhausted', `network ${net.name} has no free address`);
-        return done('offer', offer.address, this.reply(req, ctx, MessageType.Offer, offer.address));
-      }
-      case MessageType.Request:
-        return this.request(req, ctx, clientId, mac, done);
       case MessageType.Decline: {
         if (req.options.serverId && req.options.serverId !== ctx.serverId)
-          return done('ignored-other-server');
+          return this.done(name, 'ignored-other-server');
         const address = req.options.requestedIp;
-        if (!address) return done('malformed', 'DECLINE without option 50');
+        if (!address) return this.done(name, 'malformed', 'DECLINE without option 50');
         const ok = await this.leases.decline(net.name, clientId, address, this.quarantine);
-        return done(ok ? 'declined' : 'ignored-no-lease', address);
+        return this.done(name, ok ? 'declined' : 'ignored-no-lease', address);
       }
       case MessageType.Release: {
         if (req.options.serverId && req.options.serverId !== ctx.serverId)
-          return done('ignored-other-server');
+          return this.done(name, 'ignored-other-server');
         const ok = await this.leases.release(net.name, clientId, req.ciaddr);
-        return done(ok ? 'released' : 'ignored-no-lease', req.ciaddr);
+        return this.done(name, ok ? 'released' : 'ignored-no-lease', req.ciaddr);
       }
       case MessageType.Inform: {
-        if (req.ciaddr === '0.0.0.0') return done('malformed', 'INFORM without ciaddr');
-        return done('inform', req.ciaddr, this.reply(req, ctx, MessageType.Ack, '0.0.0.0'));
+        if (req.ciaddr === '0.0.0.0') return this.done(name, 'malformed', 'INFORM without ciaddr');
+        return this.done(name, 'inform', req.ciaddr, this.reply(req, ctx, MessageType.Ack, '0.0.0.0'));
       }
       default:
-        return done('unsupported');
+        return this.done(name, 'unsupported');
     }
   }
 
   private async request(
     req: DhcpPacket,
     ctx: RequestContext,
+    name: string,
     clientId: string,
     mac: string,
-    done: (o: Outcome, d?: string, r?: Reply) => Reply | undefined,
   ): Promise<Reply | undefined> {
     const net = ctx.network;
     const { cidr } = planOf(net);
-    const inNetwork = (a: string) => {
-      const ip = parseIPv4(a);
-      return ip !== undefined && cidrContains(cidr, ip);
-    };
     const o = req.options;
     let address: string;
     let state: string;
     if (o.serverId !== undefined) {
       // SELECTING: the client picked a server; if not us, our offer is moot.
       state = 'selecting';
-      if (o.serverId !== ctx.serverId) return done('ignored-other-server', o.serverId);
-      if (!o.requestedIp || req.ciaddr !== '0.0.0.0') return done('malformed', 'SELECTING without option 50');
+      if (o.serverId !== ctx.serverId) return this.done(name, 'ignored-other-server', o.serverId);
+      if (!o.requestedIp || req.ciaddr !== '0.0.0.0')
+        return this.done(name, 'malformed', 'SELECTING without option 50');
       address = o.requestedIp;
     } else if (o.requestedIp) {
       // INIT-REBOOT: the client wants its previous address back.
       state = 'init-reboot';
       address = o.requestedIp;
-      if (!inNetwork(address)) {
-        return done('nak', `${address} is not on ${net.cidr}`, this.nak(req, ctx, 'wrong network'));
+      if (!inNetwork(cidr, address)) {
+        return this.done(
+          name,
+          'nak',
+          this.wantsDetail() ? `${address} is not on ${net.cidr}` : undefined,
+          this.nak(req, ctx, 'wrong network'),
+        );
       }
     } else if (req.ciaddr !== '0.0.0.0') {
       // RENEWING (unicast) or REBINDING (broadcast).
       state = 'renewing';
       address = req.ciaddr;
-      if (!inNetwork(address))
-        return done('nak', `${address} is not on ${net.cidr}`, this.nak(req, ctx, 'wrong network'));
+      if (!inNetwork(cidr, address))
+        return this.done(
+          name,
+          'nak',
+          this.wantsDetail() ? `${address} is not on ${net.cidr}` : undefined,
+          this.nak(req, ctx, 'wrong network'),
+        );
     } else {
-      return done('malformed', 'REQUEST with neither option 50 nor ciaddr');
+      return this.done(name, 'malformed', 'REQUEST with neither option 50 nor ciaddr');
     }
     const bound = await this.leases.bind({
       network: net.name,
@@ -223,13 +280,19 @@ export class DhcpServer {
       leaseTimeSeconds: net.leaseTimeSeconds,
     });
     if (!bound.ok) {
-      return done(
+      return this.done(
+        name,
         'nak',
-        `${state} ${address}: ${bound.reason}`,
+        this.wantsDetail() ? `${state} ${address}: ${bound.reason}` : undefined,
         this.nak(req, ctx, `address ${bound.reason}`),
       );
     }
-    return done('ack', `${state} ${address}`, this.reply(req, ctx, MessageType.Ack, address, bound.lease));
+    return this.done(
+      name,
+      'ack',
+      this.wantsDetail() ? `${state} ${address}` : undefined,
+      this.reply(req, ctx, MessageType.Ack, address, bound.lease),
+    );
   }
 
   private reply(
@@ -280,30 +343,28 @@ export class DhcpServer {
     const blocks = blocksOf(plan, options, mtu * 256 + sel);
     const sid = serverIdBytes(ctx.serverId);
     if (!sid) return buildReply(req, options, f, false); // encode() says what is wrong with it
-    const varying = Buffer.allocUnsafe(3 + 6 + 6 + 6 + 6);
-    varying[0] = OptionCode.MessageType;
-    varying[1] = 1;
+    // The varying bytes go into one scratch buffer through fixed views of it, and the chunk
+    // list is reused: encodeWithOptionBytes copies them into the reply before returning.
+    const varying = VARYING;
     varying[2] = type;
-    varying[3] = OptionCode.LeaseTime;
-    varying[4] = 4;
     varying.writeUInt32BE(lt, 5);
-    varying[9] = OptionCode.ServerId;
-    varying[10] = 4;
     varying.set(sid, 11);
-    varying[15] = OptionCode.RenewalTime;
-    varying[16] = 4;
     varying.writeUInt32BE(Math.floor(lt / 2), 17);
-    varying[21] = OptionCode.RebindingTime;
-    varying[22] = 4;
     varying.writeUInt32BE(Math.floor((lt * 7) / 8), 23);
-    const chunks = [varying.subarray(0, 3), blocks.low, varying.subarray(3, sel & SEL_TIMES ? 27 : 15)];
+    const chunks = CHUNKS;
+    chunks.length = 0;
+    chunks.push(VARYING_TYPE, blocks.low, sel & SEL_TIMES ? VARYING_TIMES : VARYING_NO_TIMES);
     // Option 61 sorts after 59 and before every option in `high` (reply() sets no option 60).
-    if (clientId) chunks.push(Buffer.from([OptionCode.ClientId, clientId.length]), clientId);
+    if (clientId) {
+      varying[28] = clientId.length;
+      chunks.push(VARYING_CLIENT_ID, clientId);
+    }
     chunks.push(blocks.high);
     if (req.options.relayAgentInfo)
       chunks.push(encodeOptionBytes({ relayAgentInfo: req.options.relayAgentInfo }));
     const packet = replyPacket(req, options, f);
     const bytes = encodeWithOptionBytes(packet, chunks, { maxSize: replySizeLimit(req) });
+    chunks.length = 0; // (holds no buffers of this reply past it)
     if (!bytes) return buildReply(req, options, f, false); // too big: encode() overloads file/sname
     return { packet, bytes, delivery: deliveryFor(req, false) };
   }
@@ -317,6 +378,32 @@ export class DhcpServer {
     return buildReply(req, options, { ciaddr: '0.0.0.0', yiaddr: '0.0.0.0', flags }, true);
   }
 }
+
+function inNetwork(cidr: Cidr, address: string): boolean {
+  const ip = parseIPv4(address);
+  return ip !== undefined && cidrContains(cidr, ip);
+}
+
+/**
+ * Scratch for the options of OFFER/ACK that vary per reply, laid out as reply() sends them:
+ * 53 (type), then 51 (lease time), 54 (server id), 58 (T1), 59 (T2), then 61's code and length.
+ * reply() fills the values in; VARYING_TIMES / VARYING_NO_TIMES take 51 and 54 with or
+ * without 58 and 59.
+ */
+// biome-ignore format: one option per line
+const VARYING = Buffer.from([
+  OptionCode.MessageType, 1, 0,
+  OptionCode.LeaseTime, 4, 0, 0, 0, 0,
+  OptionCode.ServerId, 4, 0, 0, 0, 0,
+  OptionCode.RenewalTime, 4, 0, 0, 0, 0,
+  OptionCode.RebindingTime, 4, 0, 0, 0, 0,
+  OptionCode.ClientId, 0,
+]);
+const VARYING_TYPE = VARYING.subarray(0, 3);
+const VARYING_TIMES = VARYING.subarray(3, 27);
+const VARYING_NO_TIMES = VARYING.subarray(3, 15);
+const VARYING_CLIENT_ID = VARYING.subarray(27, 29);
+const CHUNKS: Uint8Array[] = [];
 
 /** A BOOTREPLY to `req` with `options`, encoded within the size the client accepts. */
 function buildReply(
@@ -484,8 +571,8 @@ function planOf(net: Network): Plan {
 
 /** RFC 2131 §4.1 destination rules. */
 export function deliveryFor(req: DhcpPacket, nak: boolean): Delivery {
-  const mac = macAddress(req) ?? '';
   if (req.giaddr !== '0.0.0.0') return { kind: 'relay', address: req.giaddr };
+  const mac = macAddress(req) ?? '';
   if (nak) return { kind: 'broadcast', mac };
   if (req.ciaddr !== '0.0.0.0') return { kind: 'unicast', address: req.ciaddr, mac };
   // The client has no address yet. Unicasting to yiaddr would need an ARP entry injected

@@ -174,12 +174,22 @@ export class DhcpLeases {
    * Picks the address to OFFER: the client's lease, its reservation, what it asked for,
    * what it had before, or any free one. Undefined when the network is full.
    */
-  async offer(p: OfferParams): Promise<Offer | undefined> {
-    const view = this.engine.views.get(p.network) ?? (await this.engine.viewOf(p.network));
+  offer(p: OfferParams): Promise<Offer | undefined> {
+    // Not async: the view is nearly always loaded, and then the offer is decided at once.
+    // As from an async function, whatever throws comes back as a rejected promise.
+    try {
+      const view = this.engine.views.get(p.network);
+      if (!view) return this.engine.viewOf(p.network).then((v) => this.offerIn(v, p));
+      return Promise.resolve(this.offerIn(view, p));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  private offerIn(view: NetworkView, p: OfferParams): Offer | undefined {
     const existing = this.leaseOf(p.network, p.clientId);
     if (existing) return { address: existing.address, existing };
     const reservation = p.mac ? view.reservations.get(p.mac) : undefined;
-    const candidates: Array<number | undefined> = [];
     if (reservation) {
       const off = view.offsetOf(reservation.address);
       // A reserved address is the client's even outside the pools.
@@ -191,13 +201,15 @@ export class DhcpLeases {
         return { address: reservation.address };
       }
     }
+    // Candidates in turn: the address held for it, the one it asks for, the one it had before.
     const held = this.holds.get(view.name)?.get(p.clientId);
-    candidates.push(held?.offset);
-    if (p.requested) candidates.push(view.offsetOf(p.requested));
-    const before = this.history.get(`${p.network}/${p.clientId}`);
-    if (before) candidates.push(view.offsetOf(before));
-    for (const off of candidates) {
-      if (off === undefined || !this.usable(view, off, p.mac, p.clientId)) continue;
+    let off = this.candidate(view, p, held?.offset);
+    if (off === undefined && p.requested) off = this.candidate(view, p, view.offsetOf(p.requested));
+    if (off === undefined) {
+      const before = this.history.get(`${p.network}/${p.clientId}`);
+      if (before) off = this.candidate(view, p, view.offsetOf(before));
+    }
+    if (off !== undefined) {
       if (held?.offset !== off) {
         this.dropHold(view, p.clientId);
         view.hold(off);
@@ -207,7 +219,7 @@ export class DhcpLeases {
       return { address: view.addressAt(off) };
     }
     this.dropHold(view, p.clientId);
-    const off = view.propose();
+    off = view.propose();
     if (off === undefined) {
       this.stats.exhausted++;
       return undefined;
@@ -215,6 +227,11 @@ export class DhcpLeases {
     this.setHold(view, p.clientId, off);
     this.stats.offers++;
     return { address: view.addressAt(off) };
+  }
+
+  /** `off` when it is defined and usable for this client. */
+  private candidate(view: NetworkView, p: OfferParams, off: number | undefined): number | undefined {
+    return off !== undefined && this.usable(view, off, p.mac, p.clientId) ? off : undefined;
   }
 
   /**
@@ -284,11 +301,10 @@ export class DhcpLeases {
         expiresAtMs,
         pool: view.poolNameOf(off),
       };
-      const outcome = await this.engine.claim({
-        lease,
-        networkRevision: view.stored.revision,
-        ...(reservedFor ? { reservedFor } : {}),
-      });
+      const networkRevision = view.stored.revision;
+      const outcome = await this.engine.claim(
+        reservedFor ? { lease, networkRevision, reservedFor } : { lease, networkRevision },
+      );
       switch (outcome.kind) {
         case 'claimed':
           // (engine.claim has put it in the views.)

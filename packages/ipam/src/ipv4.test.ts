@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ErrorCode, IpamError } from './errors.js';
-import { cidrContains, formatIPv4, parseCidr, parseIPv4, prefixMask, requireIPv4 } from './ipv4.js';
+import {
+  cidrContains,
+  formatIPv4,
+  isDottedQuadText,
+  parseCidr,
+  parseIPv4,
+  prefixMask,
+  requireIPv4,
+} from './ipv4.js';
 
 /** Asserts `fn` throws INVALID_ARGUMENT naming `field`; returns the error for further checks. */
 function expectInvalid(fn: () => unknown, field: string): IpamError {
@@ -32,6 +40,29 @@ describe('parseIPv4', () => {
       assert.equal(parseIPv4(text), n);
     });
   }
+
+  it('accepts exactly the strict dotted-quad grammar (the reference regexp)', () => {
+    const table = ['01.2.3.4', '1.2.3', '1.2.3.4.5', '256.1.1.1', '1..2.3', '', 'a.b.c.d', '1.2.3.04'];
+    for (const s of [...table, '10.0.0.1 ', '1.2.3.4.', '.1.2.3.4', '1.2.3.-4', '999.1.1.1', '٣.1.1.1']) {
+      assert.equal(parseIPv4(s) !== undefined, isDottedQuadText(s), JSON.stringify(s));
+    }
+    // Seeded fuzz over digits and dots.
+    let seed = 0x2545f491;
+    const rand = (n: number) => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) % n;
+    };
+    for (let i = 0; i < 50_000; i++) {
+      let s = '';
+      const len = 1 + rand(16);
+      for (let k = 0; k < len; k++) s += '0123456789.'[rand(11)];
+      const n = parseIPv4(s);
+      assert.equal(n !== undefined, isDottedQuadText(s), s);
+      if (n !== undefined) assert.equal(formatIPv4(n), s);
+    }
+  });
 
   it('returns unsigned numbers for addresses with the top bit set', () => {
     const n = parseIPv4('200.1.1.1');

@@ -148,6 +148,7 @@ export async function startIpamd(
       metrics?.observeDhcp(type, outcome);
       if (log.isLevelEnabled('debug')) log.debug({ type, outcome, detail }, 'dhcp');
     },
+    wantsDetail: () => log.isLevelEnabled('debug'),
   });
 
   const clientLimiter = new RateLimiter(cfg.clientDhcpRate, Math.max(1, cfg.clientDhcpRate * 2));
