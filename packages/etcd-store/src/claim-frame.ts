@@ -161,11 +161,6 @@ function leaseValue(flat: ReadonlyArray<string | number>, i: number): string {
   return encodeLeaseFields(s(2), s(3), s(4), s(5), s(6), s(7), num(8), num(9), num(10), s(11));
 }
 
-function result(top: Cmp[], subs: Sub[], leaseKeys: string[]): GroupFrame {
-  const { frame, valueAt } = frameOf(top, subs);
-  return { frame, leaseKeys, values: valueAt.map(([s, e]) => frame.subarray(s, e)) };
-}
-
 /** The claims of a flattened batch as one frame (see claimTxn for what each compares and writes). */
 export function claimGroupFrame(keys: Keys, flat: ReadonlyArray<string | number>): GroupFrame {
   const n = flat.length / CLAIM_FIELDS;
@@ -181,25 +176,35 @@ export function claimGroupFrame(keys: Keys, flat: ReadonlyArray<string | number>
   const top: Cmp[] = [];
   for (const [net, rev] of revisions)
     if (rev !== undefined) top.push(cmp(TARGET_MOD, keys.network(net), rev));
-  const subs: Sub[] = new Array(n);
-  const leaseKeys: string[] = new Array(n);
-  for (let c = 0; c < n; c++) {
-    const i = c * CLAIM_FIELDS;
-    const net = String(flat[i]);
-    const address = String(flat[i + 1]);
-    const leaseKey = keys.lease(net, address);
+  return groupOf(keys, flat, top, (i, net, address, leaseKey) => {
     const ck = keys.client(net, String(flat[i + 2]));
     const cmps = [cmp(TARGET_CREATE, leaseKey, 0), cmp(TARGET_CREATE, ck, 0)];
     if (revisions.get(net) === undefined) cmps.push(cmp(TARGET_MOD, keys.network(net), Number(flat[i + 12])));
     if (!flat[i + 13]) cmps.push(cmp(TARGET_CREATE, keys.reservedAddress(net, address), 0));
-    subs[c] = subOf(cmps, [putOf(leaseKey, leaseValue(flat, i)), putOf(ck, address)]);
-    leaseKeys[c] = leaseKey;
-  }
-  return result(top, subs, leaseKeys);
+    return subOf(cmps, [putOf(leaseKey, leaseValue(flat, i)), putOf(ck, address)]);
+  });
 }
 
 /** The renewals of a flattened batch as one frame (see renewTxn). */
 export function renewGroupFrame(keys: Keys, flat: ReadonlyArray<string | number>): GroupFrame {
+  return groupOf(keys, flat, [], (i, net, address, leaseKey) =>
+    subOf(
+      [
+        cmp(TARGET_MOD, leaseKey, Number(flat[i + 12])),
+        cmp(TARGET_VALUE, keys.client(net, String(flat[i + 2])), 0, address),
+      ],
+      [putOf(leaseKey, leaseValue(flat, i))],
+    ),
+  );
+}
+
+/** The frame of `top` compares and one sub-transaction per claim of `flat`, as `sub` builds it. */
+function groupOf(
+  keys: Keys,
+  flat: ReadonlyArray<string | number>,
+  top: Cmp[],
+  sub: (i: number, net: string, address: string, leaseKey: string) => Sub,
+): GroupFrame {
   const n = flat.length / CLAIM_FIELDS;
   const subs: Sub[] = new Array(n);
   const leaseKeys: string[] = new Array(n);
@@ -208,16 +213,11 @@ export function renewGroupFrame(keys: Keys, flat: ReadonlyArray<string | number>
     const net = String(flat[i]);
     const address = String(flat[i + 1]);
     const leaseKey = keys.lease(net, address);
-    subs[c] = subOf(
-      [
-        cmp(TARGET_MOD, leaseKey, Number(flat[i + 12])),
-        cmp(TARGET_VALUE, keys.client(net, String(flat[i + 2])), 0, address),
-      ],
-      [putOf(leaseKey, leaseValue(flat, i))],
-    );
+    subs[c] = sub(i, net, address, leaseKey);
     leaseKeys[c] = leaseKey;
   }
-  return result([], subs, leaseKeys);
+  const { frame, valueAt } = frameOf(top, subs);
+  return { frame, leaseKeys, values: valueAt.map(([s, e]) => frame.subarray(s, e)) };
 }
 
 /**
