@@ -21,8 +21,14 @@ export interface DhcpUdpOptions {
   io?: 'batched' | 'dgram';
 }
 
-/** Datagrams read per readiness of the socket before the event loop gets a turn. */
-const DRAIN_BUDGET = 256;
+/**
+ * Datagrams read per readiness of the socket before the event loop gets a turn (32 per
+ * recvmmsg, so one call). Short turns let a returning claim transaction's ACKs out sooner and
+ * keep replies interleaved: in bench/dhcp (4 interleaved A/B runs, ipamd against ipamd) 32
+ * instead of 256 had fewer drops at 5,000 and 5,500/s in 7 of 8 paired steps (e.g. 0.29 against
+ * 1.02%, 0.87 against 2.01%); past the knee neither was better.
+ */
+const DRAIN_BUDGET = 32;
 
 /**
  * DHCP from standard relays (RFC 2131 / 3046): a UDP socket on port 67. The relay's giaddr
