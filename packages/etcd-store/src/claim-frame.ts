@@ -1,6 +1,7 @@
 import { CLAIM_FIELDS } from './claim-txn.js';
 import { encodeLeaseFields } from './codec.js';
 import type { Keys } from './keys.js';
+import { decodeHeader, Reader } from './lean-kv.js';
 
 /**
  * A group of claims or renewals as the gRPC frame of one etcd TxnRequest, written straight from
@@ -235,72 +236,47 @@ export function readGroupResult(
   let revision = 0;
   let succeeded = false;
   let op = 0;
-  let pos = start;
-  const varint = (): number => {
-    let result = 0;
-    let mul = 1;
-    for (let i = 0; i < 10; i++) {
-      if (pos >= end) throw new RangeError('truncated varint');
-      const byte = buf[pos++] as number;
-      result += (byte & 0x7f) * mul;
-      if (byte < 0x80) return result;
-      mul *= 0x80;
-    }
-    throw new RangeError('varint too long');
-  };
-  const skip = (wire: number): void => {
-    if (wire === 0) varint();
-    else if (wire === 2) {
-      const len = varint(); // (not `pos += varint()`: that adds to pos as it was before the varint)
-      pos += len;
-    } else if (wire === 1) pos += 8;
-    else if (wire === 5) pos += 4;
-    else throw new RangeError(`unsupported wire type ${wire}`);
-    if (pos > end) throw new RangeError('truncated field');
-  };
-  const outer = end;
-  while (pos < outer) {
-    const tag = varint();
+  const r = new Reader(buf, start, end);
+  while (r.pos < end) {
+    const tag = r.varint();
     const field = tag >>> 3;
     const wire = tag & 7;
     if (field === 1 && wire === 2) {
-      // ResponseHeader: the revision is field 3.
-      const len = varint();
-      const hEnd = pos + len;
-      if (hEnd > outer) throw new RangeError('truncated header');
-      while (pos < hEnd) {
-        const t = varint();
-        if (t >>> 3 === 3 && (t & 7) === 0) revision = varint();
-        else skip(t & 7);
-      }
-    } else if (field === 2 && wire === 0) succeeded = varint() !== 0;
+      const [s, e] = r.sub();
+      revision = Number(decodeHeader(buf, s, e).revision);
+    } else if (field === 2 && wire === 0) succeeded = r.varint() !== 0;
     else if (field === 3 && wire === 2) {
-      // ResponseOp { response_txn (4): TxnResponse { succeeded (2) } }
-      const len = varint();
-      const opEnd = pos + len;
-      if (opEnd > outer) throw new RangeError('truncated response op');
-      let sub = false;
-      let seen = false;
-      while (pos < opEnd) {
-        const t = varint();
-        if (t >>> 3 === 4 && (t & 7) === 2) {
-          seen = true;
-          const len = varint();
-          const tEnd = pos + len;
-          if (tEnd > opEnd) throw new RangeError('truncated sub-response');
-          while (pos < tEnd) {
-            const u = varint();
-            if (u >>> 3 === 2 && (u & 7) === 0) sub = varint() !== 0;
-            else skip(u & 7);
-          }
-        } else skip(t & 7);
-      }
-      if (!seen) throw new Error('transaction response is missing a sub-response');
-      if (op < n) held[op] = sub ? 1 : 0;
+      const [s, e] = r.sub();
+      const ok = subSucceeded(buf, s, e);
+      if (op < n) held[op] = ok ? 1 : 0;
       op++;
-    } else skip(wire);
+    } else r.skip(wire);
   }
   if (!succeeded) return { revision, held: new Uint8Array(n) };
   if (op !== n) throw new Error(`transaction response has ${op} sub-responses for ${n} sub-transactions`);
   return { revision, held };
+}
+
+/** Whether a ResponseOp's response_txn (field 4) succeeded; throws when it holds none. */
+function subSucceeded(buf: Buffer, start: number, end: number): boolean {
+  const r = new Reader(buf, start, end);
+  let seen = false;
+  let ok = false;
+  while (r.pos < end) {
+    const tag = r.varint();
+    if (tag >>> 3 !== 4 || (tag & 7) !== 2) {
+      r.skip(tag & 7);
+      continue;
+    }
+    seen = true;
+    const [s, e] = r.sub();
+    const t = new Reader(buf, s, e);
+    while (t.pos < e) {
+      const u = t.varint();
+      if (u >>> 3 === 2 && (u & 7) === 0) ok = t.varint() !== 0;
+      else t.skip(u & 7);
+    }
+  }
+  if (!seen) throw new Error('transaction response is missing a sub-response');
+  return ok;
 }

@@ -248,7 +248,8 @@ export function encodeTxnRequest(req: ITxnRequest): Buffer {
 // ---------------------------------------------------------------------------------------------
 // Protobuf decoding (etcdserverpb.TxnResponse and friends) into etcd3's object shapes.
 
-class Reader {
+/** A protobuf reader over buf[start, end) (also claim-frame.ts's reply reader). */
+export class Reader {
   pos: number;
   constructor(
     readonly buf: Buffer,
@@ -319,7 +320,7 @@ class Reader {
   }
 }
 
-function decodeHeader(buf: Buffer, start: number, end: number): IResponseHeader {
+export function decodeHeader(buf: Buffer, start: number, end: number): IResponseHeader {
   const h: IResponseHeader = { cluster_id: '0', member_id: '0', revision: '0', raft_term: '0' };
   const r = new Reader(buf, start, end);
   while (r.pos < end) {
