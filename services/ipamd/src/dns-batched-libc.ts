@@ -85,6 +85,61 @@ export function allocNative(bytes: number): { address: number; buffer: ArrayBuff
   return { address, buffer };
 }
 
+/**
+ * One native block for batched UDP: `batch` receive headers (mmsghdr), their iovecs, source
+ * address slots and datagram slots of `slot` bytes, then the same for sending, then `extra`
+ * bytes for the caller (at `end`). Every header points at its own address slot and iovec, and
+ * every iovec at its own datagram slot; receive headers hold the room of their address slot
+ * and their iovec the slot's size. Send lengths and address lengths are the sender's to set.
+ */
+export interface MmsgBlock {
+  base: number;
+  u8: Uint8Array;
+  dv: DataView;
+  RH: number;
+  RIOV: number;
+  RNAME: number;
+  RBUF: number;
+  SH: number;
+  SIOV: number;
+  SNAME: number;
+  SBUF: number;
+  end: number;
+}
+
+export function mmsgBlock(batch: number, slot: number, extra = 0): MmsgBlock {
+  const B = batch;
+  const RH = 0;
+  const RIOV = RH + B * MMSGHDR_SIZE;
+  const RNAME = RIOV + B * IOVEC_SIZE;
+  const RBUF = RNAME + B * NAME_SLOT;
+  const SH = RBUF + B * slot;
+  const SIOV = SH + B * MMSGHDR_SIZE;
+  const SNAME = SIOV + B * IOVEC_SIZE;
+  const SBUF = SNAME + B * NAME_SLOT;
+  const end = SBUF + B * slot;
+  const mem = allocNative(end + extra);
+  const base = mem.address;
+  const u8 = new Uint8Array(mem.buffer);
+  const dv = new DataView(mem.buffer);
+  const ptr = (off: number, value: number) => dv.setBigUint64(off, BigInt(value), true);
+  for (let i = 0; i < B; i++) {
+    const rh = RH + i * MMSGHDR_SIZE;
+    ptr(rh, base + RNAME + i * NAME_SLOT);
+    dv.setUint32(rh + MH_NAMELEN, NAME_SLOT, true);
+    ptr(rh + 16, base + RIOV + i * IOVEC_SIZE);
+    ptr(rh + 24, 1);
+    ptr(RIOV + i * IOVEC_SIZE, base + RBUF + i * slot);
+    ptr(RIOV + i * IOVEC_SIZE + 8, slot);
+    const sh = SH + i * MMSGHDR_SIZE;
+    ptr(sh, base + SNAME + i * NAME_SLOT);
+    ptr(sh + 16, base + SIOV + i * IOVEC_SIZE);
+    ptr(sh + 24, 1);
+    ptr(SIOV + i * IOVEC_SIZE, base + SBUF + i * slot);
+  }
+  return { base, u8, dv, RH, RIOV, RNAME, RBUF, SH, SIOV, SNAME, SBUF, end };
+}
+
 /** The client's address as dgram reports it ('::ffff:a.b.c.d' for a mapped IPv4 on a v6 socket). */
 export function sockaddrText(b: Uint8Array, off: number): string {
   const family = (b[off] as number) | ((b[off + 1] as number) << 8);

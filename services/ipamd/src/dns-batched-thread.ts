@@ -19,7 +19,6 @@ import {
   type ToThread,
 } from './dns-batched.js';
 import {
-  allocNative,
   EAGAIN,
   EINTR,
   errno,
@@ -31,6 +30,7 @@ import {
   MMSGHDR_SIZE,
   MSG_DONTWAIT,
   MSG_TRUNC,
+  mmsgBlock,
   NAME_SLOT,
   POLLIN,
   sockaddrText,
@@ -50,39 +50,12 @@ function run(d: BatchedThreadData): void {
 
   const B = d.batch;
   const SLOT = d.slot;
-  // One native block: receive headers, iovecs, source addresses, datagrams; the same for sending;
-  // two pollfds and 8 bytes to drain the eventfd into.
-  const RH = 0;
-  const RIOV = RH + B * MMSGHDR_SIZE;
-  const RNAME = RIOV + B * IOVEC_SIZE;
-  const RBUF = RNAME + B * NAME_SLOT;
-  const SH = RBUF + B * SLOT;
-  const SIOV = SH + B * MMSGHDR_SIZE;
-  const SNAME = SIOV + B * IOVEC_SIZE;
-  const SBUF = SNAME + B * NAME_SLOT;
-  const PFD = SBUF + B * SLOT;
+  // One native block: receive and send batches (mmsgBlock), then two pollfds and 8 bytes to
+  // drain the eventfd into.
+  const { base, u8, dv, RH, RNAME, RBUF, SH, SIOV, SNAME, SBUF, end } = mmsgBlock(B, SLOT, 16 + 8);
+  const ab = u8.buffer as ArrayBuffer;
+  const PFD = end;
   const SCRATCH = PFD + 16;
-  const TOTAL = SCRATCH + 8;
-  const mem = allocNative(TOTAL);
-  const base = mem.address;
-  const ab = mem.buffer;
-  const u8 = new Uint8Array(ab);
-  const dv = new DataView(ab);
-  const ptr = (off: number, value: number) => dv.setBigUint64(off, BigInt(value), true);
-  for (let i = 0; i < B; i++) {
-    const rh = RH + i * MMSGHDR_SIZE;
-    ptr(rh, base + RNAME + i * NAME_SLOT);
-    dv.setUint32(rh + MH_NAMELEN, NAME_SLOT, true);
-    ptr(rh + 16, base + RIOV + i * IOVEC_SIZE);
-    ptr(rh + 24, 1);
-    ptr(RIOV + i * IOVEC_SIZE, base + RBUF + i * SLOT);
-    ptr(RIOV + i * IOVEC_SIZE + 8, SLOT);
-    const sh = SH + i * MMSGHDR_SIZE;
-    ptr(sh, base + SNAME + i * NAME_SLOT);
-    ptr(sh + 16, base + SIOV + i * IOVEC_SIZE);
-    ptr(sh + 24, 1);
-    ptr(SIOV + i * IOVEC_SIZE, base + SBUF + i * SLOT);
-  }
   dv.setInt32(PFD, d.fd, true);
   dv.setInt16(PFD + 4, POLLIN, true);
   dv.setInt32(PFD + 8, d.efd, true);

@@ -1,6 +1,5 @@
 import {
   AF_INET,
-  allocNative,
   EADDRINUSE,
   EAGAIN,
   EINTR,
@@ -14,6 +13,7 @@ import {
   MMSGHDR_SIZE,
   MSG_DONTWAIT,
   MSG_TRUNC,
+  mmsgBlock,
   NAME_SLOT,
   SO_RCVBUF,
   SO_SNDBUF,
@@ -44,7 +44,6 @@ export class UdpBatch {
   private readonly base: number;
   // Offsets into the one native block: receive headers, iovecs, addresses, datagrams; then the same for sending.
   private readonly RH: number;
-  private readonly RIOV: number;
   private readonly RNAME: number;
   private readonly RBUF: number;
   private readonly SH: number;
@@ -64,35 +63,19 @@ export class UdpBatch {
     readonly stats: UdpBatchStats,
   ) {
     this.c = loadLibc();
-    const B = batch;
-    this.RH = 0;
-    this.RIOV = this.RH + B * MMSGHDR_SIZE;
-    this.RNAME = this.RIOV + B * IOVEC_SIZE;
-    this.RBUF = this.RNAME + B * NAME_SLOT;
-    this.SH = this.RBUF + B * SLOT;
-    this.SIOV = this.SH + B * MMSGHDR_SIZE;
-    this.SNAME = this.SIOV + B * IOVEC_SIZE;
-    this.SBUF = this.SNAME + B * NAME_SLOT;
-    const mem = allocNative(this.SBUF + B * SLOT);
-    this.base = mem.address;
-    this.u8 = new Uint8Array(mem.buffer);
-    this.dv = new DataView(mem.buffer);
-    const ptr = (off: number, value: number) => this.dv.setBigUint64(off, BigInt(value), true);
-    for (let i = 0; i < B; i++) {
-      const rh = this.RH + i * MMSGHDR_SIZE;
-      ptr(rh, this.base + this.RNAME + i * NAME_SLOT);
-      this.dv.setUint32(rh + MH_NAMELEN, NAME_SLOT, true);
-      ptr(rh + 16, this.base + this.RIOV + i * IOVEC_SIZE);
-      ptr(rh + 24, 1);
-      ptr(this.RIOV + i * IOVEC_SIZE, this.base + this.RBUF + i * SLOT);
-      ptr(this.RIOV + i * IOVEC_SIZE + 8, SLOT);
-      const sh = this.SH + i * MMSGHDR_SIZE;
-      ptr(sh, this.base + this.SNAME + i * NAME_SLOT);
-      this.dv.setUint32(sh + MH_NAMELEN, 16, true);
-      ptr(sh + 16, this.base + this.SIOV + i * IOVEC_SIZE);
-      ptr(sh + 24, 1);
-      ptr(this.SIOV + i * IOVEC_SIZE, this.base + this.SBUF + i * SLOT);
-    }
+    const m = mmsgBlock(batch, SLOT);
+    this.base = m.base;
+    this.u8 = m.u8;
+    this.dv = m.dv;
+    this.RH = m.RH;
+    this.RNAME = m.RNAME;
+    this.RBUF = m.RBUF;
+    this.SH = m.SH;
+    this.SIOV = m.SIOV;
+    this.SNAME = m.SNAME;
+    this.SBUF = m.SBUF;
+    // Replies go to IPv4 addresses: every send address is a sockaddr_in.
+    for (let i = 0; i < batch; i++) this.dv.setUint32(this.SH + i * MMSGHDR_SIZE + MH_NAMELEN, 16, true);
   }
 
   /**
