@@ -390,14 +390,11 @@ export class EtcdIpamStore implements IpamStore {
    */
   private async claimRound(reqs: ClaimRequest[]): Promise<ClaimOutcome[]> {
     this.stats.claimTxns++;
-    const client = this.claimClient;
-    const { revision, succeeded } = client
-      ? await this.timed(
-          'claim addresses',
-          () => client.claim(reqs),
-          () => true,
-        )
-      : await this.claimHere(reqs);
+    const { revision, succeeded } = await this.groupVia(
+      'claim addresses',
+      (c) => c.claim(reqs),
+      () => this.claimHere(reqs),
+    );
     const out: ClaimOutcome[] = new Array(reqs.length);
     const failed: number[] = [];
     reqs.forEach((r, i) => {
@@ -430,6 +427,22 @@ export class EtcdIpamStore implements IpamStore {
       }
     }
     return out;
+  }
+
+  /** A grouped transaction through the claim client when there is one (timed here), else `here`. */
+  private groupVia(
+    what: string,
+    remote: (c: NonNullable<EtcdStoreOptions['claimClient']>) => Promise<ClaimTxnResult>,
+    here: () => Promise<ClaimTxnResult>,
+  ): Promise<ClaimTxnResult> {
+    const client = this.claimClient;
+    return client
+      ? this.timed(
+          what,
+          () => remote(client),
+          () => true,
+        )
+      : here();
   }
 
   /** A claim round's transaction, built and sent by the store itself. */
@@ -496,14 +509,11 @@ export class EtcdIpamStore implements IpamStore {
       updates,
       (u) => [this.keys.lease(u.lease.network, u.lease.address)],
       async (round) => {
-        const client = this.claimClient;
-        const { revision, succeeded } = client
-          ? await this.timed(
-              'renew leases',
-              () => client.renew(round),
-              () => true,
-            )
-          : await this.groupHere('renew leases', renewTxn(this.keys, round));
+        const { revision, succeeded } = await this.groupVia(
+          'renew leases',
+          (c) => c.renew(round),
+          () => this.groupHere('renew leases', renewTxn(this.keys, round)),
+        );
         let conflicts = 0;
         const out = round.map((u, j) => {
           if (succeeded[j]) return { ...u.lease, revision };
