@@ -105,7 +105,7 @@ export class DhcpUdpListener {
     socket.on('message', (msg, rinfo) => {
       this.onMessage(msg, rinfo.address, rinfo.port);
       // Whatever else arrived is read in batches (libuv then finds the socket empty).
-      io?.drain(DRAIN_BUDGET, this.onMessageBound);
+      io?.drain(DRAIN_BUDGET, this.onMessage);
     });
     socket.on('error', (err) => this.o.log.error({ err: err.message }, 'DHCP socket error'));
     await new Promise<void>((resolve, reject) => {
@@ -154,10 +154,8 @@ export class DhcpUdpListener {
     return undefined;
   }
 
-  private readonly onMessageBound = (msg: Buffer, address: string, port: number) =>
-    this.onMessage(msg, address, port);
-
-  private onMessage(msg: Buffer, fromAddress: string, fromPort: number): void {
+  /** One datagram (a bound arrow: it is also drain's callback). */
+  private readonly onMessage = (msg: Buffer, fromAddress: string, fromPort: number): void => {
     this.stats.received++;
     let packet: DhcpPacket;
     try {
@@ -206,7 +204,7 @@ export class DhcpUdpListener {
           }
         },
       );
-  }
+  };
 
   private sendReply(reply: Reply, giaddr: string, fromAddress: string, fromPort: number): void {
     if (!this.socket) return;
