@@ -471,7 +471,7 @@ const SEL_BY_CODE: Record<number, number> = {
   [OptionCode.RenewalTime]: SEL_TIMES,
   [OptionCode.RebindingTime]: SEL_TIMES,
 };
-export function selectionOf(prl: number[] | undefined, mtu: number, routes: boolean): number {
+function selectionOf(prl: number[] | undefined, mtu: number, routes: boolean): number {
   if (prl === undefined) return SEL_ALL;
   let sel = (mtu !== 1500 ? SEL_MTU : 0) | (routes ? SEL_ROUTES : 0);
   for (const code of prl) sel |= SEL_BY_CODE[code] ?? 0;
