@@ -42,6 +42,8 @@ const { values } = parseArgs({
     // instead, measured in the same interleaved run.
     'ipamd-b-args': { type: 'string', default: '' },
     'ipamd-b-node-args': { type: 'string', default: '' },
+    // Extra etcd flags for every ipamd's etcd, e.g. "--enable-pprof" (space-separated).
+    'etcd-args': { type: 'string', default: '' },
   },
 });
 const rates = String(values.rates).split(',').map(Number);
@@ -54,6 +56,7 @@ const servers = new Set(String(values.servers).split(','));
 const ipamdExtraArgs = String(values['ipamd-args']).split(' ').filter(Boolean);
 const ipamdBArgs = String(values['ipamd-b-args']).split(' ').filter(Boolean);
 const ipamdBNodeArgs = String(values['ipamd-b-node-args']).split(' ').filter(Boolean);
+const etcdExtraArgs = String(values['etcd-args']).split(' ').filter(Boolean);
 // A /12: every step's clients are new (their own base MAC, drawn from a million), so every
 // DORA creates a lease, in every step and for both servers alike, and the pool never runs dry.
 const CIDR = '10.192.0.0/12';
@@ -353,7 +356,15 @@ async function startKea(work: string): Promise<{ target: Target; stop: () => Pro
             subnet: CIDR,
             pools: [{ pool: '10.192.0.10-10.207.255.250' }],
             relay: { 'ip-addresses': ['127.0.0.1'] },
-            'option-data': [{ name: 'routers', data: '10.192.0.1' }],
+            // The options ipamd's replies to perfdhcp carry, so both servers send the same
+            // replies: perfdhcp asks for 1, 28, 2, 3, 15, 6 and 12; ipamd answers 1, 3, 15 and
+            // 28 of those and always adds its network's MTU (1450, a VXLAN network's default).
+            'option-data': [
+              { name: 'routers', data: '10.192.0.1' },
+              { name: 'domain-name', data: 'bench.netspan.internal' },
+              { name: 'broadcast-address', data: '10.207.255.255' },
+              { name: 'interface-mtu', data: '1450', 'always-send': true },
+            ],
           },
         ],
         loggers: [
@@ -388,7 +399,11 @@ async function startIpamdTarget(
 ): Promise<{ target: Target; stop: () => Promise<void> }> {
   const { startEtcd, startIpamd } = await import('@netspan/test/harness');
   const { createClients, unary } = await import('@netspan/api');
-  const etcd = await startEtcd({ name: `bench-dhcp-${name}`, dataDir: join(work, `etcd-${name}`) });
+  const etcd = await startEtcd({
+    name: `bench-dhcp-${name}`,
+    dataDir: join(work, `etcd-${name}`),
+    extraArgs: etcdExtraArgs,
+  });
   const stop = async () => {
     await ipamd?.stop();
     await etcd.stop();
