@@ -28,7 +28,7 @@ import {
   MemoryStore,
   type StoredLease,
 } from '@netspan/ipam';
-import { DhcpUdpListener, RateLimiter } from '@netspan/ipamd';
+import { ClientRateLimiter, DhcpUdpListener } from '@netspan/ipamd';
 import { createLogger } from '@netspan/log';
 
 const { values } = parseArgs({
@@ -111,7 +111,7 @@ async function main(): Promise<void> {
   const listener = new DhcpUdpListener(server, engine, {
     listen: '127.0.0.1:0',
     log,
-    clientLimiter: new RateLimiter(10, 20),
+    clientLimiter: new ClientRateLimiter(10, 20),
   });
   const address = await listener.start();
   const port = Number(address.slice(address.lastIndexOf(':') + 1));

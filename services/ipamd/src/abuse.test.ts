@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AddressViews, newLease, normalizeNetwork, type StoredLease } from '@netspan/ipam';
-import { HostQuota, RateLimiter } from './abuse.js';
+import { ClientRateLimiter, HostQuota, RateLimiter } from './abuse.js';
 
 describe('RateLimiter', () => {
   it('lets a burst through, then the rate, per key', () => {
@@ -25,6 +25,82 @@ describe('RateLimiter', () => {
     assert.equal(rl.allow('a'), true, 'a was evicted: a fresh bucket');
     const off = new RateLimiter(0, 0);
     for (let i = 0; i < 1000; i++) assert.equal(off.allow('x'), true);
+  });
+});
+
+describe('ClientRateLimiter', () => {
+  const mac = (n: number): Buffer => {
+    const b = Buffer.alloc(16);
+    b[0] = 0x02;
+    b.writeUInt32BE(n >>> 0, 2);
+    return b;
+  };
+
+  it('lets a burst through, then the rate, per network and address', () => {
+    let now = 1_000_000;
+    const rl = new ClientRateLimiter(10, 20, 16, () => now);
+    const a = mac(1);
+    let ok = 0;
+    for (let i = 0; i < 50; i++) if (rl.allow('n', a, 6)) ok++;
+    assert.equal(ok, 20, 'the burst');
+    assert.equal(rl.allow('n', mac(2), 6), true, 'another address has its own bucket');
+    assert.equal(rl.allow('m', a, 6), true, 'the same address on another network has its own bucket');
+    now += 500; // half a second: 5 tokens
+    ok = 0;
+    for (let i = 0; i < 50; i++) if (rl.allow('n', a, 6)) ok++;
+    assert.equal(ok, 5);
+    assert.equal(rl.dropped, 75);
+    now += 60_000;
+    ok = 0;
+    for (let i = 0; i < 50; i++) if (rl.allow('n', a, 6)) ok++;
+    assert.equal(ok, 20, 'refilled to the burst, not beyond');
+  });
+
+  it('keys on hlen bytes of chaddr, at most 16', () => {
+    const rl = new ClientRateLimiter(1, 1, 16, () => 0);
+    const a = Buffer.alloc(16);
+    const b = Buffer.alloc(16);
+    b[7] = 1; // differs past the sixth byte
+    assert.equal(rl.allow('n', a, 6), true);
+    assert.equal(rl.allow('n', b, 6), false, 'the same first six bytes: one client');
+    assert.equal(rl.allow('n', b, 8), true, 'hlen 8 tells them apart');
+    assert.equal(rl.allow('n', b, 200), true, 'an hlen past 16 reads 16 bytes');
+    assert.equal(rl.allow('n', b, 16), false, '... the same client as hlen 16');
+  });
+
+  it('a flood of new addresses never throttles a client under its rate', () => {
+    let now = 0;
+    // A small table (256 slots), so the flood passes over every slot many times.
+    const rl = new ClientRateLimiter(10, 20, 8, () => now);
+    const good = mac(0xabcdef);
+    let refused = 0;
+    for (let step = 0; step < 2000; step++) {
+      now += 5;
+      for (let i = 0; i < 50; i++) assert.equal(rl.allow('n', mac(1_000_000 + step * 50 + i), 6), true);
+      // 10 per second: one packet every 20 steps of 5 ms.
+      if (step % 20 === 0 && !rl.allow('n', good, 6)) refused++;
+    }
+    assert.equal(refused, 0);
+  });
+
+  it('a throttled client stays throttled while it is the only one on its slots', () => {
+    let now = 0;
+    const rl = new ClientRateLimiter(10, 20, 16, () => now);
+    const bad = mac(7);
+    let ok = 0;
+    for (let ms = 0; ms < 10_000; ms++) {
+      now = ms;
+      if (rl.allow('n', bad, 6)) ok++;
+    }
+    // 20 of burst + 10/s for 10 s (a token may be in flight at the end).
+    assert.ok(ok >= 119 && ok <= 120, `${ok}`);
+  });
+
+  it('is off at rate 0 and checks its size', () => {
+    const off = new ClientRateLimiter(0, 0);
+    for (let i = 0; i < 1000; i++) assert.equal(off.allow('n', mac(1), 6), true);
+    assert.throws(() => new ClientRateLimiter(1, 1, 0), /bits/);
+    assert.throws(() => new ClientRateLimiter(1, 1, 25), /bits/);
   });
 });
 

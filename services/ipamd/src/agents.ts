@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type * as grpc from '@grpc/grpc-js';
 import { networkToPb, type pb, toServiceError } from '@netspan/api';
-import { type DhcpPacket, decode, MessageType, macAddress } from '@netspan/dhcp-codec';
+import { type DhcpPacket, decode, MessageType } from '@netspan/dhcp-codec';
 import { clientIdentity, type DhcpServer, type LeaseBackend } from '@netspan/dhcp-server';
 import type { AgentRecord, EtcdAgentRegistry, StoredAgent } from '@netspan/etcd-store';
 import {
@@ -15,7 +15,7 @@ import {
   validateNetworkName,
 } from '@netspan/ipam';
 import type { Logger } from '@netspan/log';
-import { type HostQuota, RateLimiter } from './abuse.js';
+import { type ClientRateLimiter, type HostQuota, RateLimiter } from './abuse.js';
 import { expectedFromDesired, judgePlumbing, type StoredAgentReport } from './agent-drift.js';
 import type { JoinTokens } from './tokens.js';
 
@@ -64,7 +64,7 @@ export interface AgentHubOptions {
   /** DHCP packets per second one agent may relay (0 = unlimited); bursts of twice that. */
   agentDhcpRate?: number;
   /** DHCP packets per second one client MAC may send (0 = unlimited); bursts of twice that. */
-  clientLimiter: RateLimiter;
+  clientLimiter: ClientRateLimiter;
   /** This replica's id (Welcome.server_id, Host.server_id). */
   serverId: string;
   log: Logger;
@@ -795,7 +795,7 @@ export class AgentHub {
     // Agents relay what guests sent on their bridge: a packet that claims to have passed a
     // relay already would pick its own network by giaddr. Not ours to trust.
     if (packet.giaddr !== '0.0.0.0') return drop();
-    if (!this.o.clientLimiter.allow(`${name}/${macAddress(packet) ?? ''}`)) {
+    if (!this.o.clientLimiter.allow(name, packet.chaddr, packet.hlen)) {
       this.stats.relayClientRateLimited++;
       return drop();
     }

@@ -1,5 +1,5 @@
 import dgram from 'node:dgram';
-import { type DhcpPacket, decode, macAddress } from '@netspan/dhcp-codec';
+import { type DhcpPacket, decode } from '@netspan/dhcp-codec';
 import type { DhcpServer, Reply } from '@netspan/dhcp-server';
 import { cidrContains, type IpamEngine, type Network, parseIPv4 } from '@netspan/ipam';
 import type { Logger } from '@netspan/log';
@@ -12,7 +12,7 @@ export interface DhcpUdpOptions {
   serverId?: string;
   log: Logger;
   /** Per-client-MAC rate limit (a chatty or hostile client is dropped and counted). */
-  clientLimiter?: { allow(key: string): boolean };
+  clientLimiter?: { allow(network: string, chaddr: Uint8Array, hlen: number): boolean };
   /**
    * `batched`: datagrams are read with recvmmsg and replies sent with sendmmsg, in batches, on
    * the socket the event loop watches (Linux x64/arm64; elsewhere it falls back to dgram).
@@ -173,7 +173,7 @@ export class DhcpUdpListener {
       this.stats.unknownNetwork++;
       return;
     }
-    if (this.o.clientLimiter && !this.o.clientLimiter.allow(`${network.name}/${macAddress(packet) ?? ''}`)) {
+    if (this.o.clientLimiter && !this.o.clientLimiter.allow(network.name, packet.chaddr, packet.hlen)) {
       this.stats.rateLimited++;
       return;
     }

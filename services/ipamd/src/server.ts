@@ -17,7 +17,7 @@ import {
 import { DhcpLeases, ErrorCode, IpamEngine, IpamError } from '@netspan/ipam';
 import { createLogger, type Logger, withTimeout } from '@netspan/log';
 import { type MetricsServer, startMetricsServer } from '@netspan/metrics';
-import { HostQuota, RateLimiter } from './abuse.js';
+import { ClientRateLimiter, HostQuota } from './abuse.js';
 import { adminService } from './admin.js';
 import { AgentHub, preEncodedAgentService } from './agents.js';
 import { agentDriftCheck, auditService } from './audit.js';
@@ -151,7 +151,7 @@ export async function startIpamd(
     wantsDetail: () => log.isLevelEnabled('debug'),
   });
 
-  const clientLimiter = new RateLimiter(cfg.clientDhcpRate, Math.max(1, cfg.clientDhcpRate * 2));
+  const clientLimiter = new ClientRateLimiter(cfg.clientDhcpRate, Math.max(1, cfg.clientDhcpRate * 2));
   const pkg = loadNetspan();
   const agentService = preEncodedAgentService(pkg.AgentService.service);
   const tokens = new JoinTokens(new EtcdTokenStore(etcd, store.keys));
@@ -390,5 +390,5 @@ export async function startIpamd(
   };
 }
 
-export { RateLimiter } from './abuse.js';
+export { ClientRateLimiter, RateLimiter } from './abuse.js';
 export { DhcpUdpListener } from './dhcp-udp.js';
