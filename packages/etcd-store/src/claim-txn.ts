@@ -117,7 +117,9 @@ export const CLAIM_FIELDS = 14;
  * 6 µs per claim, measured), and the point of the thread is to take work off the main one.
  */
 export function flattenClaims(reqs: ClaimRequest[]): Array<string | number> {
-  const out: Array<string | number> = new Array(reqs.length * CLAIM_FIELDS);
+  // Filled from empty, in order: `new Array(n)` would make a holey array, which structured clone
+  // writes and reads as a sparse one (key by key), about twice as slow on both threads.
+  const out: Array<string | number> = [];
   for (let n = 0; n < reqs.length; n++) {
     const r = reqs[n] as ClaimRequest;
     flattenLease(out, n * CLAIM_FIELDS, r.lease, r.networkRevision, r.reservedFor ?? '');
@@ -127,7 +129,7 @@ export function flattenClaims(reqs: ClaimRequest[]): Array<string | number> {
 
 /** Renewals, flattened as claims are (the expected revision where a claim has its network's). */
 export function flattenUpdates(updates: LeaseUpdate[]): Array<string | number> {
-  const out: Array<string | number> = new Array(updates.length * CLAIM_FIELDS);
+  const out: Array<string | number> = []; // packed, as in flattenClaims
   for (let n = 0; n < updates.length; n++) {
     const u = updates[n] as LeaseUpdate;
     flattenLease(out, n * CLAIM_FIELDS, u.lease, u.expectedRevision, '');

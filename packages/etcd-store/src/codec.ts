@@ -27,7 +27,11 @@ export function encodeLease(l: Lease): string {
   );
 }
 
-/** encodeLease from the fields themselves (the etcd client thread has them as a flat array). */
+/**
+ * encodeLease from the fields themselves (the etcd client thread has them as a flat array).
+ * The same text as `JSON.stringify` of the lease object (tested against it), written as one
+ * template: about half the time, for the one value every claim and renewal writes.
+ */
 export function encodeLeaseFields(
   clientId: string,
   mac: string,
@@ -40,18 +44,16 @@ export function encodeLeaseFields(
   expiresAtMs: number,
   pool: string,
 ): string {
-  return JSON.stringify({
-    clientId,
-    mac,
-    hostname,
-    state,
-    location: { host, via },
-    createdAtMs,
-    updatedAtMs,
-    expiresAtMs,
-    pool,
-  });
+  return `{"clientId":${jsonString(clientId)},"mac":${jsonString(mac)},"hostname":${jsonString(hostname)},"state":${jsonString(state)},"location":{"host":${jsonString(host)},"via":${jsonString(via)}},"createdAtMs":${jsonNumber(createdAtMs)},"updatedAtMs":${jsonNumber(updatedAtMs)},"expiresAtMs":${jsonNumber(expiresAtMs)},"pool":${jsonString(pool)}}`;
 }
+
+/** What JSON.stringify escapes in a string: quote, backslash, controls, any surrogate (lone ones). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what JSON escapes
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+/** JSON.stringify(s), with quotes added by hand when nothing needs escaping. */
+const jsonString = (s: string): string => (NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`);
+/** JSON.stringify(n): the number's text, or null when it is not finite. */
+const jsonNumber = (n: number): string => (Number.isFinite(n) ? String(n) : 'null');
 
 export function decodeLease(
   network: string,
