@@ -1,16 +1,20 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { decodeLease, encodeLeaseFields } from './codec.js';
 
-/** A seeded generator (mulberry32), so a failure repeats. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
+/** Deterministic pseudo-random numbers in [0, 1) for case `i`: a failure repeats. */
+function draws(i: number): () => number {
+  let bytes = createHash('sha256').update(`encodeLeaseFields ${i}`).digest();
+  let at = 0;
   return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    if (at + 2 > bytes.length) {
+      bytes = createHash('sha256').update(bytes).digest(); // the next 32 bytes of the chain
+      at = 0;
+    }
+    const v = bytes.readUInt16BE(at) / 65536;
+    at += 2;
+    return v;
   };
 }
 
@@ -52,7 +56,7 @@ const NUMBERS = [
 
 describe('encodeLeaseFields', () => {
   it('writes what JSON.stringify writes, for any strings and numbers', () => {
-    const r = rng(20261126);
+    let r = draws(0);
     const str = (): string => {
       if (r() < 0.3) return '';
       let s = '';
@@ -64,6 +68,7 @@ describe('encodeLeaseFields', () => {
     const num = (): number =>
       r() < 0.5 ? Math.floor(r() * 2e12) : (NUMBERS[Math.floor(r() * NUMBERS.length)] as number);
     for (let i = 0; i < 5000; i++) {
+      r = draws(i);
       const [clientId, mac, hostname, state, host, via, pool] = [
         str(),
         str(),
