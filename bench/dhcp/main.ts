@@ -30,6 +30,8 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '5' },
     // Runs per server and rate; the step is their median by drop ratio (see sweepAll).
     repeats: { type: 'string', default: '3' },
+    // Rates tried between each server's best step and the next one it failed (see sweepAll).
+    refine: { type: 'string', default: '3' },
     clients: { type: 'string', default: '1000000' },
     'warmup-seconds': { type: 'string', default: '3' },
     // perfdhcp's -W: after the period, wait this long for replies to requests already sent.
@@ -54,6 +56,7 @@ const { values } = parseArgs({
 const rates = String(values.rates).split(',').map(Number);
 const seconds = Number(values.seconds);
 const repeats = Math.max(1, Number(values.repeats));
+const refine = Math.max(0, Number(values.refine));
 const warmupSeconds = Number(values['warmup-seconds']);
 const clients = Number(values.clients);
 const exitWaitMs = Number(values['exit-wait-ms']);
@@ -326,41 +329,77 @@ interface Sweep {
  * ratio: one run's drops at a rate vary by a point or more between identical servers, so the
  * best single step under 1% was decided by luck as often as by speed (the ratio of one sweep
  * ranged 0.77-1.00 in six runs). A server leaves the sweep once its median drops pass 10%.
+ * Then each server's knee is refined between its best step and the next rate it failed.
  */
 async function sweepAll(targets: Target[]): Promise<Map<string, Sweep>> {
   const out = new Map<string, Sweep>(targets.map((t) => [t.name, { steps: [], runs: [], best: undefined }]));
   // Unrecorded warm-up at a low rate: the JIT (ipamd) and caches settle before the first step.
   if (warmupSeconds > 0)
     for (const t of targets) await perfdhcp(Math.min(500, rates[0] ?? 500), t, 0, warmupSeconds);
-  const done = new Set<string>();
-  for (const [i, rate] of rates.entries()) {
-    const runs = new Map<string, Step[]>(targets.map((t) => [t.name, []]));
+  let round = 0;
+  /**
+   * One step for each target named in `plan` (target → rate), `repeats` runs each, the targets
+   * alternating; returns each target's median run (and records it as a step).
+   */
+  const step = async (plan: Map<string, number>): Promise<Map<string, Step>> => {
+    const runs = new Map<string, Step[]>([...plan.keys()].map((n) => [n, []]));
+    const order0 = targets.filter((t) => plan.has(t.name));
     for (let r = 0; r < repeats; r++) {
-      const k = i * repeats + r;
-      const order = k % 2 === 0 ? targets : [...targets].reverse();
-      for (const t of order) {
-        if (done.has(t.name)) continue;
+      const k = round++;
+      for (const t of k % 2 === 0 ? order0 : [...order0].reverse()) {
         // Each run has clients of its own (perfdhcp's base MAC): every DORA makes a new lease.
-        const s = await perfdhcp(rate, t, 1 + (k % 255));
+        const s = await perfdhcp(plan.get(t.name) as number, t, 1 + (k % 255));
         (runs.get(t.name) as Step[]).push(s);
         (out.get(t.name) as Sweep).runs.push(s);
         report(t.name, s);
       }
     }
-    for (const t of targets) {
-      const got = (runs.get(t.name) as Step[]).sort((a, b) => a.dropRatio - b.dropRatio);
-      if (got.length === 0) continue;
+    const medians = new Map<string, Step>();
+    for (const [name, got] of runs) {
+      got.sort((a, b) => a.dropRatio - b.dropRatio);
       const s = got[(got.length - 1) >> 1] as Step;
-      const sw = out.get(t.name) as Sweep;
+      medians.set(name, s);
+      const sw = out.get(name) as Sweep;
       sw.steps.push(s);
       if (repeats > 1)
         log(
-          `${t.name} @${rate}/s median of ${got.length}: ${s.ackRate.toFixed(0)} ACK/s, drops ${(100 * s.dropRatio).toFixed(2)}% (runs: ${got.map((g) => `${(100 * g.dropRatio).toFixed(2)}%`).join(', ')})`,
+          `${name} @${s.rate}/s median of ${got.length}: ${s.ackRate.toFixed(0)} ACK/s, drops ${(100 * s.dropRatio).toFixed(2)}% (runs: ${got.map((g) => `${(100 * g.dropRatio).toFixed(2)}%`).join(', ')})`,
         );
       if (s.dropRatio < 0.01 && (!sw.best || s.ackRate > sw.best.ackRate)) sw.best = s;
-      if (s.dropRatio > 0.1) done.add(t.name);
     }
-    if (done.size === targets.length) break;
+    return medians;
+  };
+
+  // The sweep: every rate of --rates, until a target's median drops pass 10%.
+  const done = new Set<string>();
+  for (const rate of rates) {
+    const plan = new Map(targets.filter((t) => !done.has(t.name)).map((t) => [t.name, rate]));
+    if (plan.size === 0) break;
+    for (const [name, s] of await step(plan)) if (s.dropRatio > 0.1) done.add(name);
+  }
+  // Refinement: between each target's best step and the next rate it failed at, `--refine` more
+  // rates, lowest first, while they pass. With steps of 500/s, the two figures otherwise only
+  // say in which step each knee fell, and the ratio jumped between 0.9, 1.0 and 1.1.
+  const probes = new Map<string, number[]>();
+  for (const t of targets) {
+    const { best, steps } = out.get(t.name) as Sweep;
+    if (!best || refine <= 0) continue;
+    // The lowest rate above the best step whose median failed (none: the sweep ended passing).
+    const fail = Math.min(
+      ...steps.filter((x) => x.dropRatio >= 0.01 && x.rate > best.rate).map((x) => x.rate),
+    );
+    if (!Number.isFinite(fail)) continue;
+    const gap = fail - best.rate;
+    probes.set(
+      t.name,
+      Array.from({ length: refine }, (_, j) => Math.round(best.rate + ((j + 1) * gap) / (refine + 1))),
+    );
+  }
+  for (let j = 0; j < refine; j++) {
+    const plan = new Map<string, number>();
+    for (const [name, list] of probes) if (list[j] !== undefined) plan.set(name, list[j] as number);
+    if (plan.size === 0) break;
+    for (const [name, s] of await step(plan)) if (s.dropRatio >= 0.01) probes.delete(name);
   }
   return out;
 }
