@@ -21,14 +21,14 @@ before(async () => {
     replicas.push(
       await startIpamd({
         etcdEndpoints: etcd.endpoints,
-        // One replica reads and answers through node:dgram, the other in batches (the default).
+        // One replica reads and answers through node:dgram, the other in batches (the default),
+        // pausing 2 ms after each wakeup (--dhcp-coalesce-ms).
         args: [
           '--dhcp-listen',
           `127.0.0.1:${port}`,
           '--dhcp-server-id',
           SERVER_ID,
-          '--dhcp-io',
-          i === 0 ? 'batched' : 'dgram',
+          ...(i === 0 ? ['--dhcp-io', 'batched', '--dhcp-coalesce-ms', '2'] : ['--dhcp-io', 'dgram']),
         ],
       }),
     );

@@ -15,6 +15,7 @@ export interface IpamdConfig {
   dhcpListen: string;
   dhcpServerId: string;
   dhcpIo: 'batched' | 'dgram';
+  dhcpCoalesceMs: number;
   declineQuarantineSeconds: number;
   dnsListen: string;
   dnsUpstreams: Array<{ host: string; port: number }>;
@@ -114,6 +115,11 @@ export const FLAGS: Record<string, Flag> = {
     env: 'NETSPAN_DHCP_IO',
     def: 'batched',
     help: 'DHCP over UDP: datagrams read with recvmmsg and replies sent with sendmmsg in batches ("batched", Linux x64/arm64), or one node:dgram call each ("dgram")',
+  },
+  'dhcp-coalesce-ms': {
+    env: 'NETSPAN_DHCP_COALESCE_MS',
+    def: '0',
+    help: 'with --dhcp-io batched, after a wakeup read DHCP again only after this many ms, so each wakeup reads and answers more datagrams at once (0 = read whenever one arrives)',
   },
   'dns-io': {
     env: 'NETSPAN_DNS_IO',
@@ -285,6 +291,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): IpamdConfig 
     dnsWorkers: int('dns-workers', 0, 64),
     dnsIo,
     dhcpIo,
+    dhcpCoalesceMs: int('dhcp-coalesce-ms', 0, 100),
     etcdClientThread: etcdClient === 'thread',
     tlsCert: get('tls-cert'),
     tlsKey: get('tls-key'),

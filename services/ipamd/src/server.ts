@@ -289,6 +289,7 @@ export async function startIpamd(
     dhcpUdp = new DhcpUdpListener(dhcpServer, engine, {
       listen: cfg.dhcpListen,
       io: cfg.dhcpIo,
+      coalesceMs: cfg.dhcpCoalesceMs,
       ...(cfg.dhcpServerId ? { serverId: cfg.dhcpServerId } : {}),
       log,
       clientLimiter,

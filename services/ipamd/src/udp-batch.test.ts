@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { after, before, it } from 'node:test';
-import { UdpBatch } from './udp-batch.js';
+import { readControl, UdpBatch } from './udp-batch.js';
 
 /** A server socket as DhcpUdpListener makes it: opened through libc, watched by dgram. */
 async function server(opts: {
@@ -144,4 +144,31 @@ it('refuses a port in use with a clear error', async () => {
     () => UdpBatch.open('::1', 0, { recvBufferBytes: 1 << 16, sendBufferBytes: 1 << 16 }),
     /IPv4/,
   );
+});
+
+it("pauses reading through dgram's handle: datagrams wait in the kernel, then one drain reads them all", async () => {
+  const got: number[] = [];
+  const srv = await server({ onDatagram: (msg) => got.push(msg.readUInt32BE(0)) });
+  const cli = await client();
+  closers.push(
+    () => srv.socket.close(),
+    () => cli.close(),
+  );
+  // This Node has the handle (--dhcp-coalesce-ms relies on it; without it ipamd does not pause).
+  const ctl = readControl(srv.socket);
+  assert.ok(ctl, 'node:dgram has no handle to pause: --dhcp-coalesce-ms would have no effect');
+  ctl.recvStop();
+  for (let i = 0; i < 50; i++) cli.send(Buffer.alloc(4), srv.port, '127.0.0.1');
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(got.length, 0, 'nothing is read while paused');
+  assert.equal(srv.reads.dgram, 0);
+  assert.equal(
+    srv.io.drain(256, (msg) => got.push(msg.readUInt32BE(0))),
+    50,
+    'one drain reads what waited',
+  );
+  ctl.recvStart();
+  cli.send(Buffer.from([0, 0, 0, 7]), srv.port, '127.0.0.1');
+  await until(() => got.length === 51);
+  assert.equal(srv.reads.dgram, 1, 'reading resumed: the next datagram wakes dgram again');
 });

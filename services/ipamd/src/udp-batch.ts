@@ -1,3 +1,4 @@
+import type dgram from 'node:dgram';
 import {
   AF_INET,
   EADDRINUSE,
@@ -222,4 +223,26 @@ export class UdpBatch {
     this.flush();
     this.closed = true;
   }
+}
+
+/** Stops and resumes libuv's reading of a bound node:dgram socket. */
+export interface ReadControl {
+  recvStop(): number;
+  recvStart(): number;
+}
+
+/**
+ * node:dgram's libuv handle, which can stop and resume reading (dgram itself cannot). It is
+ * internal to Node (the socket's "state symbol"); undefined when a Node version no longer has
+ * it, and callers then simply do not pause. A test pins it for the Node this project runs on.
+ */
+export function readControl(socket: dgram.Socket): ReadControl | undefined {
+  const sym = Object.getOwnPropertySymbols(socket).find((s) => s.description === 'state symbol');
+  const state = sym
+    ? (socket as unknown as Record<symbol, { handle?: unknown } | undefined>)[sym]
+    : undefined;
+  const h = state?.handle as Partial<ReadControl> | undefined;
+  return h && typeof h.recvStop === 'function' && typeof h.recvStart === 'function'
+    ? (h as ReadControl)
+    : undefined;
 }
