@@ -9,7 +9,8 @@
  * ipamd on 2067/2068, stay private to it; only its loopback carries traffic); the namespace is
  * removed at the end. Both servers run side by side; perfdhcp offers each rising rate to one
  * and then the other, `--repeats` times (see sweepAll). A server's figure is the highest ACK rate
- * of a step whose median run had under 1% drops. The last line is `dhcp ratio ipamd/kea: <x.xx>`.
+ * of a step whose median run had under 1% drops, below the first step it failed. The last line
+ * is `dhcp ratio ipamd/kea: <x.xx>`.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -316,7 +317,10 @@ interface Sweep {
   steps: Step[];
   /** Every run, in order. */
   runs: Step[];
+  /** The best step below the first failed one (see failedAt). */
   best: Step | undefined;
+  /** The lowest rate whose median had 1% or more drops. */
+  failedAt?: number;
 }
 
 /**
@@ -329,7 +333,9 @@ interface Sweep {
  * ratio: one run's drops at a rate vary by a point or more between identical servers, so the
  * best single step under 1% was decided by luck as often as by speed (the ratio of one sweep
  * ranged 0.77-1.00 in six runs). A server leaves the sweep once its median drops pass 10%.
- * Then each server's knee is refined between its best step and the next rate it failed.
+ * A server's figure is its best step below the first rate it failed: a step that passes above
+ * a failed one (Kea once failed 5,000 and 5,500 and then passed 6,000) is not a rate it
+ * sustains. Then each server's knee is refined between its best step and that first failure.
  */
 async function sweepAll(targets: Target[]): Promise<Map<string, Sweep>> {
   const out = new Map<string, Sweep>(targets.map((t) => [t.name, { steps: [], runs: [], best: undefined }]));
@@ -365,7 +371,14 @@ async function sweepAll(targets: Target[]): Promise<Map<string, Sweep>> {
         log(
           `${name} @${s.rate}/s median of ${got.length}: ${s.ackRate.toFixed(0)} ACK/s, drops ${(100 * s.dropRatio).toFixed(2)}% (runs: ${got.map((g) => `${(100 * g.dropRatio).toFixed(2)}%`).join(', ')})`,
         );
-      if (s.dropRatio < 0.01 && (!sw.best || s.ackRate > sw.best.ackRate)) sw.best = s;
+      // A step counts only below the server's first failed one: a pass above a failure is luck,
+      // not a rate the server sustains.
+      if (s.dropRatio >= 0.01) sw.failedAt = Math.min(sw.failedAt ?? s.rate, s.rate);
+      else if (
+        (sw.failedAt === undefined || s.rate < sw.failedAt) &&
+        (!sw.best || s.ackRate > sw.best.ackRate)
+      )
+        sw.best = s;
     }
     return medians;
   };
@@ -382,13 +395,8 @@ async function sweepAll(targets: Target[]): Promise<Map<string, Sweep>> {
   // say in which step each knee fell, and the ratio jumped between 0.9, 1.0 and 1.1.
   const probes = new Map<string, number[]>();
   for (const t of targets) {
-    const { best, steps } = out.get(t.name) as Sweep;
-    if (!best || refine <= 0) continue;
-    // The lowest rate above the best step whose median failed (none: the sweep ended passing).
-    const fail = Math.min(
-      ...steps.filter((x) => x.dropRatio >= 0.01 && x.rate > best.rate).map((x) => x.rate),
-    );
-    if (!Number.isFinite(fail)) continue;
+    const { best, failedAt: fail } = out.get(t.name) as Sweep;
+    if (!best || fail === undefined || refine <= 0) continue;
     const gap = fail - best.rate;
     probes.set(
       t.name,
