@@ -390,7 +390,7 @@ async function sweepAll(targets: Target[]): Promise<Map<string, Sweep>> {
     if (plan.size === 0) break;
     for (const [name, s] of await step(plan)) if (s.dropRatio > 0.1) done.add(name);
   }
-  // Refinement: between each target's best step and the next rate it failed at, `--refine` more
+  // Refinement: between each target's best step and the first rate it failed at, `--refine` more
   // rates, lowest first, while they pass. With steps of 500/s, the two figures otherwise only
   // say in which step each knee fell, and the ratio jumped between 0.9, 1.0 and 1.1.
   const probes = new Map<string, number[]>();
@@ -404,10 +404,14 @@ async function sweepAll(targets: Target[]): Promise<Map<string, Sweep>> {
     );
   }
   for (let j = 0; j < refine; j++) {
+    // A target stops at its first failed probe: step() lowers its failedAt below the rest.
     const plan = new Map<string, number>();
-    for (const [name, list] of probes) if (list[j] !== undefined) plan.set(name, list[j] as number);
+    for (const [name, list] of probes) {
+      const r = list[j] as number;
+      if (r < ((out.get(name) as Sweep).failedAt ?? Number.POSITIVE_INFINITY)) plan.set(name, r);
+    }
     if (plan.size === 0) break;
-    for (const [name, s] of await step(plan)) if (s.dropRatio >= 0.01) probes.delete(name);
+    await step(plan);
   }
   return out;
 }

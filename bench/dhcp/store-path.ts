@@ -92,8 +92,8 @@ async function main(): Promise<void> {
       engine.views.leasePut(out.lease);
     };
     const latencies: number[] = [];
+    const rate = Number(values.rate);
     const openLoop = async (from: number, to: number): Promise<void> => {
-      const rate = Number(values.rate);
       const started = performance.now();
       let sent = from;
       const pending: Promise<void>[] = [];
@@ -107,20 +107,16 @@ async function main(): Promise<void> {
       }
       await Promise.all(pending);
     };
-    const run = async (from: number, to: number): Promise<void> => {
-      if (Number(values.rate) > 0) return openLoop(from, to);
+    /** Claims [from, to): at --rate (open loop) unless `closed`, else --window at a time. */
+    const run = async (from: number, to: number, closed = false): Promise<void> => {
+      if (rate > 0 && !closed) return openLoop(from, to);
       next = from;
       const worker = async (): Promise<void> => {
         while (next < to) await one(next++);
       };
       await Promise.all(Array.from({ length: windowSize }, worker));
     };
-    if (prefill > 0) {
-      const rate = values.rate;
-      values.rate = '0'; // as fast as the window allows
-      await run(0, prefill);
-      values.rate = rate;
-    }
+    await run(0, prefill, true); // as fast as the window allows
     await run(prefill, prefill + warmup);
     latencies.length = 0;
     const c0 = process.cpuUsage();
