@@ -143,6 +143,34 @@ describe('DhcpServer (RFC 2131 §4.3)', () => {
     assert.deepEqual(all.ntpServers, ['10.0.0.123']);
   });
 
+  it('states the lease time the lease has left, also when its claim was slow', async () => {
+    const { server, ctx, leases } = await setup();
+    const request = async (mac: string) => {
+      const offer = await server.handle(pkt(mac, MessageType.Discover), ctx);
+      assert.ok(offer);
+      const reply = await server.handle(
+        pkt(mac, MessageType.Request, {}, { serverId: SERVER, requestedIp: offer.packet.yiaddr }),
+        ctx,
+      );
+      assert.equal(reply?.packet.options.messageType, MessageType.Ack);
+      return decode(reply.bytes).options;
+    };
+    // A quick claim: the ACK built before it went to the store states the full time.
+    const quick = await request('02:00:00:00:00:61');
+    assert.equal(quick.leaseTime, 3600);
+    assert.equal(quick.renewalTime, 1800);
+    // A claim that returned 2.4 s after the lease's clock started: the ACK is built again.
+    const bind = leases.bind.bind(leases);
+    leases.bind = async (p) => {
+      const r = await bind(p);
+      return r.ok ? { ...r, lease: { ...r.lease, expiresAtMs: r.lease.expiresAtMs - 2400 } } : r;
+    };
+    const slow = await request('02:00:00:00:00:62');
+    assert.equal(slow.leaseTime, 3598);
+    assert.equal(slow.renewalTime, 1799);
+    assert.equal(slow.rebindingTime, Math.floor((3598 * 7) / 8));
+  });
+
   it('runs DISCOVER, REQUEST (SELECTING), renewal, RELEASE', async () => {
     const { server, ctx, engine } = await setup();
     const mac = '02:00:00:00:00:01';

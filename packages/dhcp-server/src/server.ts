@@ -270,6 +270,10 @@ export class DhcpServer {
     } else {
       return this.done(name, 'malformed', 'REQUEST with neither option 50 nor ciaddr');
     }
+    // The ACK is built now, while the claim waits for its group's transaction: it depends on
+    // nothing the transaction decides but whether it holds, and a returning group's ACKs then
+    // leave without ~100 encodes between the reply and the wire (see ackFor).
+    const ack = this.reply(req, ctx, MessageType.Ack, address);
     const bound = await this.leases.bind({
       network: net.name,
       clientId,
@@ -291,8 +295,25 @@ export class DhcpServer {
       name,
       'ack',
       this.wantsDetail() ? `${state} ${address}` : undefined,
-      this.reply(req, ctx, MessageType.Ack, address, bound.lease),
+      this.ackFor(ack, req, ctx, address, bound.lease),
     );
+  }
+
+  /**
+   * The ACK built before the claim, when the lease time it states is still what the lease has
+   * left (the claim took under half a second); else one built now from the stored lease.
+   */
+  private ackFor(
+    ack: Reply,
+    req: DhcpPacket,
+    ctx: RequestContext,
+    address: string,
+    lease: StoredLease,
+  ): Reply {
+    const prebuilt = ack.packet.options.leaseTime;
+    return prebuilt !== undefined && prebuilt === leaseSecondsLeft(lease, ctx.network)
+      ? ack
+      : this.reply(req, ctx, MessageType.Ack, address, lease);
   }
 
   private reply(
@@ -315,9 +336,7 @@ export class DhcpServer {
     const inform = req.options.messageType === MessageType.Inform;
     let lt = 0;
     if (!inform) {
-      lt = lease?.expiresAtMs
-        ? Math.max(1, Math.round((lease.expiresAtMs - Date.now()) / 1000))
-        : net.leaseTimeSeconds;
+      lt = lease ? leaseSecondsLeft(lease, net) : net.leaseTimeSeconds;
       options.leaseTime = lt;
       if (sel & SEL_TIMES) {
         options.renewalTime = Math.floor(lt / 2);
@@ -377,6 +396,13 @@ export class DhcpServer {
     const flags = req.giaddr !== '0.0.0.0' ? req.flags | BROADCAST_FLAG : req.flags;
     return buildReply(req, options, { ciaddr: '0.0.0.0', yiaddr: '0.0.0.0', flags }, true);
   }
+}
+
+/** Seconds of `lease` left, as an ACK states them (a lease without expiry: the network's time). */
+function leaseSecondsLeft(lease: StoredLease, net: Network): number {
+  return lease.expiresAtMs
+    ? Math.max(1, Math.round((lease.expiresAtMs - Date.now()) / 1000))
+    : net.leaseTimeSeconds;
 }
 
 function inNetwork(cidr: Cidr, address: string): boolean {
