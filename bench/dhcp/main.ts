@@ -97,6 +97,8 @@ interface Step {
   clientCpuUsPerAck: number;
   /** Share of the machine's CPU time left idle during the step (0..1). */
   idle: number;
+  /** Share of the machine's CPU time the hypervisor gave other guests during the step (0..1). */
+  steal: number;
   /** etcd transactions per ACK (ipamd only, from its metrics): how well claims are grouped. */
   txnsPerAck?: number;
   /** Datagrams the kernel dropped at a full receive buffer (server's or perfdhcp's) during the step. */
@@ -129,9 +131,16 @@ function udpRcvbufErrors(): number {
 }
 
 /** Idle and total jiffies of the whole machine, from /proc/stat. */
-function machineTicks(): { idle: number; total: number } {
+/**
+ * The machine's CPU time so far (/proc/stat's first line): idle (with iowait), stolen (by the
+ * hypervisor, for other guests: a step with much of it ran on a slower machine) and the total
+ * (guest time is already counted in user time, so it is left out).
+ */
+function machineTicks(): { idle: number; steal: number; total: number } {
   const f = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').split(/\s+/).slice(1).map(Number);
-  return { idle: (f[3] ?? 0) + (f[4] ?? 0), total: f.reduce((a, b) => a + (b || 0), 0) };
+  let total = 0;
+  for (let i = 0; i < Math.min(f.length, 8); i++) total += f[i] || 0;
+  return { idle: (f[3] ?? 0) + (f[4] ?? 0), steal: f[7] ?? 0, total };
 }
 
 /** netspan_dhcp_messages_total by "type outcome" from ipamd's /metrics (empty without an address). */
@@ -288,6 +297,7 @@ async function perfdhcp(
     storeCpuUsPerAck: r.received && storePid ? (1e6 * (cpuSeconds(storePid) - store0)) / r.received : 0,
     clientCpuUsPerAck: r.received ? (1e6 * clientCpu) / r.received : 0,
     idle: (machine1.idle - machine0.idle) / Math.max(1, machine1.total - machine0.total),
+    steal: (machine1.steal - machine0.steal) / Math.max(1, machine1.total - machine0.total),
     rcvbufDrops: udpRcvbufErrors() - rcvbuf0,
     serverRcvbufDrops: socketDrops(target.serverPort) - serverDrops0,
     ...(metrics ? { outcomes } : {}),
@@ -299,7 +309,7 @@ async function perfdhcp(
 
 function report(name: string, s: Step): void {
   log(
-    `${name} @${s.rate}/s: ${s.ackRate.toFixed(0)} ACK/s, drops ${(100 * s.dropRatio).toFixed(2)}% (offers ${s.offerDrops}, acks ${s.ackDrops}), DORA avg delay ${s.avgDelayMs.toFixed(2)} ms (offer ${s.offerDelayMs.toFixed(1)}, ack ${s.ackDelayMs.toFixed(1)}), CPU µs/ACK: server ${s.cpuUsPerAck.toFixed(0)} (main thread ${s.mainCpuUsPerAck.toFixed(0)}) store ${s.storeCpuUsPerAck.toFixed(0)} perfdhcp ${s.clientCpuUsPerAck.toFixed(0)}, machine idle ${(100 * s.idle).toFixed(0)}%, rcvbuf drops ${s.rcvbufDrops} (server ${s.serverRcvbufDrops})${s.txnsPerAck === undefined ? '' : `, etcd txns/ACK ${s.txnsPerAck.toFixed(3)}`}${
+    `${name} @${s.rate}/s: ${s.ackRate.toFixed(0)} ACK/s, drops ${(100 * s.dropRatio).toFixed(2)}% (offers ${s.offerDrops}, acks ${s.ackDrops}), DORA avg delay ${s.avgDelayMs.toFixed(2)} ms (offer ${s.offerDelayMs.toFixed(1)}, ack ${s.ackDelayMs.toFixed(1)}), CPU µs/ACK: server ${s.cpuUsPerAck.toFixed(0)} (main thread ${s.mainCpuUsPerAck.toFixed(0)}) store ${s.storeCpuUsPerAck.toFixed(0)} perfdhcp ${s.clientCpuUsPerAck.toFixed(0)}, machine idle ${(100 * s.idle).toFixed(0)}% (stolen ${(100 * s.steal).toFixed(0)}%), rcvbuf drops ${s.rcvbufDrops} (server ${s.serverRcvbufDrops})${s.txnsPerAck === undefined ? '' : `, etcd txns/ACK ${s.txnsPerAck.toFixed(3)}`}${
       s.outcomes
         ? `; not offer/ack: ${
             Object.entries(s.outcomes)
@@ -550,7 +560,13 @@ async function inside(): Promise<void> {
       stops.push(i.stop);
       targets.push(i.target);
     }
+    const machine0 = machineTicks();
     const sweeps = await sweepAll(targets);
+    const machine1 = machineTicks();
+    // Other guests' share of this machine's CPU over the run: the figures of a run with much of
+    // it come from a slower machine than usual (both servers alike, as their steps alternate).
+    const stolen = (machine1.steal - machine0.steal) / Math.max(1, machine1.total - machine0.total);
+    results.stolenShare = stolen;
     for (const [name, sw] of sweeps) results[name] = sw;
     const k = sweeps.get('kea')?.best?.ackRate ?? 0;
     const i = sweeps.get('ipamd')?.best?.ackRate ?? 0;
@@ -568,6 +584,7 @@ async function inside(): Promise<void> {
     log(
       `at those rates: DORA avg delay ipamd ${ib?.avgDelayMs.toFixed(1) ?? '-'} ms, kea ${kb?.avgDelayMs.toFixed(1) ?? '-'} ms; ` +
         `CPU µs/ACK ipamd ${ib?.cpuUsPerAck.toFixed(0) ?? '-'} + etcd ${ib?.storeCpuUsPerAck.toFixed(0) ?? '-'}, kea ${kb?.cpuUsPerAck.toFixed(0) ?? '-'}; ` +
+        `CPU stolen by the hypervisor over the run ${(100 * stolen).toFixed(1)}%; ` +
         `load average at end ${loadavg()
           .map((x) => x.toFixed(2))
           .join(' ')}`,
