@@ -130,7 +130,6 @@ function udpRcvbufErrors(): number {
   return Number(values[names.indexOf('RcvbufErrors')] ?? 0);
 }
 
-/** Idle and total jiffies of the whole machine, from /proc/stat. */
 /**
  * The machine's CPU time so far (/proc/stat's first line): idle (with iowait), stolen (by the
  * hypervisor, for other guests: a step with much of it ran on a slower machine) and the total
