@@ -64,7 +64,9 @@ const repeats = Math.max(1, Number(values.repeats));
 const refine = Math.max(0, Number(values.refine));
 const warmupSeconds = Number(values['warmup-seconds']);
 const clients = Number(values.clients);
-const relays = Math.max(1, Math.min(8, Number(values.relays)));
+const relays = Number(values.relays);
+if (!Number.isInteger(relays) || relays < 1 || relays > 8)
+  throw new Error(`--relays takes a whole number from 1 to 8, not ${values.relays}`);
 /** The relays' addresses (perfdhcp's -l, the giaddr of what it relays), all on loopback. */
 const RELAYS = Array.from({ length: relays }, (_, k) => `127.0.0.${k + 1}`);
 const exitWaitMs = Number(values['exit-wait-ms']);
