@@ -151,6 +151,12 @@ function machineTicks(): { idle: number; steal: number; total: number } {
   return { idle: (f[3] ?? 0) + (f[4] ?? 0), steal: f[7] ?? 0, total };
 }
 
+type Ticks = ReturnType<typeof machineTicks>;
+/** Of the machine's CPU time between two readings, the share that was idle or stolen. */
+function share(t0: Ticks, t1: Ticks, of: 'idle' | 'steal'): number {
+  return (t1[of] - t0[of]) / Math.max(1, t1.total - t0.total);
+}
+
 /** netspan_dhcp_messages_total by "type outcome" from ipamd's /metrics (empty without an address). */
 async function dhcpOutcomes(metrics: string | undefined): Promise<Map<string, number>> {
   const out = new Map<string, number>();
@@ -319,8 +325,8 @@ async function perfdhcp(
     mainCpuUsPerAck: r.received ? (1e6 * (cpuSeconds(pid, { mainThread: true }) - main0)) / r.received : 0,
     storeCpuUsPerAck: r.received && storePid ? (1e6 * (cpuSeconds(storePid) - store0)) / r.received : 0,
     clientCpuUsPerAck: r.received ? (1e6 * clientCpu.reduce((x, y) => x + y, 0)) / r.received : 0,
-    idle: (machine1.idle - machine0.idle) / Math.max(1, machine1.total - machine0.total),
-    steal: (machine1.steal - machine0.steal) / Math.max(1, machine1.total - machine0.total),
+    idle: share(machine0, machine1, 'idle'),
+    steal: share(machine0, machine1, 'steal'),
     rcvbufDrops: udpRcvbufErrors() - rcvbuf0,
     serverRcvbufDrops: socketDrops(target.serverPort) - serverDrops0,
     ...(metrics ? { outcomes } : {}),
@@ -591,7 +597,7 @@ async function inside(): Promise<void> {
     const machine1 = machineTicks();
     // Other guests' share of this machine's CPU over the run: the figures of a run with much of
     // it come from a slower machine than usual (both servers alike, as their steps alternate).
-    const stolen = (machine1.steal - machine0.steal) / Math.max(1, machine1.total - machine0.total);
+    const stolen = share(machine0, machine1, 'steal');
     results.stolenShare = stolen;
     for (const [name, sw] of sweeps) results[name] = sw;
     const k = sweeps.get('kea')?.best?.ackRate ?? 0;
