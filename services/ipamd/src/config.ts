@@ -16,6 +16,8 @@ export interface IpamdConfig {
   dhcpServerId: string;
   dhcpIo: 'batched' | 'dgram';
   dhcpCoalesceMs: number;
+  /** DHCP replies leave at most at this percentage of the arrival rate (0: unpaced). */
+  dhcpPacePercent: number;
   declineQuarantineSeconds: number;
   dnsListen: string;
   dnsUpstreams: Array<{ host: string; port: number }>;
@@ -120,6 +122,11 @@ export const FLAGS: Record<string, Flag> = {
     env: 'NETSPAN_DHCP_COALESCE_MS',
     def: '0',
     help: 'with --dhcp-io batched, after a wakeup read DHCP again only after this many ms, so each wakeup reads and answers more datagrams at once (0 = read whenever one arrives)',
+  },
+  'dhcp-pace': {
+    env: 'NETSPAN_DHCP_PACE',
+    def: '0',
+    help: 'with --dhcp-io batched, DHCP replies leave at most at this percentage of the rate requests arrive at (at least 1,000/s), spread out rather than in bursts (0 = as soon as ready)',
   },
   'dns-io': {
     env: 'NETSPAN_DNS_IO',
@@ -292,6 +299,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): IpamdConfig 
     dnsIo,
     dhcpIo,
     dhcpCoalesceMs: int('dhcp-coalesce-ms', 0, 100),
+    dhcpPacePercent: int('dhcp-pace', 0, 10_000),
     etcdClientThread: etcdClient === 'thread',
     tlsCert: get('tls-cert'),
     tlsKey: get('tls-key'),

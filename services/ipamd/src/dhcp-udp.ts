@@ -21,6 +21,8 @@ export interface DhcpUdpOptions {
   io?: 'batched' | 'dgram';
   /** Batched I/O: after a wakeup, read again only after this many ms (0: whenever a datagram arrives). */
   coalesceMs?: number;
+  /** Batched I/O: replies leave at most at this percentage of the arrival rate (0 or unset: unpaced). */
+  pacePercent?: number;
 }
 
 /**
@@ -104,6 +106,8 @@ export class DhcpUdpListener {
     });
     this.socket = socket;
     this.io = io;
+    if (io && (this.o.pacePercent ?? 0) > 0)
+      io.pace({ factor: (this.o.pacePercent as number) / 100, minPerSecond: 1000 });
     const coalesceMs = io ? (this.o.coalesceMs ?? 0) : 0;
     if (coalesceMs > 0) {
       this.readCtl = readControl(socket);
@@ -186,6 +190,7 @@ export class DhcpUdpListener {
   /** One datagram (a bound arrow: it is also drain's callback). */
   private readonly onMessage = (msg: Buffer, fromAddress: string, fromPort: number): void => {
     this.stats.received++;
+    this.io?.arrived();
     let packet: DhcpPacket;
     try {
       packet = decode(msg);
@@ -248,6 +253,11 @@ export class DhcpUdpListener {
       if (err) this.stats.sendFailed++;
       else this.stats.replied++;
     });
+  }
+
+  /** Replies held back by the pace (--dhcp-pace), not yet sent. */
+  get repliesWaiting(): number {
+    return this.io?.waiting ?? 0;
   }
 
   /** An exchange is over. */

@@ -101,6 +101,16 @@ export class IpamdMetrics {
         udpFeed(this, s.sendFailed, { outcome: 'failed' });
       },
     });
+    new Gauge({
+      name: 'netspan_dhcp_relay_replies_waiting',
+      help:
+        'DHCP replies to relays held back by --dhcp-pace, waiting to be sent (steadily high: ' +
+        'the pace is too slow for the load).',
+      registers,
+      collect() {
+        this.set(src()?.dhcpUdp?.repliesWaiting ?? 0);
+      },
+    });
     this.etcdTxns = new Counter({
       name: 'netspan_etcd_txns_total',
       help:

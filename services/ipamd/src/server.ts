@@ -290,6 +290,7 @@ export async function startIpamd(
       listen: cfg.dhcpListen,
       io: cfg.dhcpIo,
       coalesceMs: cfg.dhcpCoalesceMs,
+      pacePercent: cfg.dhcpPacePercent,
       ...(cfg.dhcpServerId ? { serverId: cfg.dhcpServerId } : {}),
       log,
       clientLimiter,

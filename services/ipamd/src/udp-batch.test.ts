@@ -172,3 +172,51 @@ it("pauses reading through dgram's handle: datagrams wait in the kernel, then on
   await until(() => got.length === 51);
   assert.equal(srv.reads.dgram, 1, 'reading resumed: the next datagram wakes dgram again');
 });
+
+it('paced: a burst of replies leaves spread out, in order, none lost; close sends what waits', async () => {
+  const srv = await server({ onDatagram: () => {} });
+  const cli = await client();
+  closers.push(
+    () => srv.socket.close(),
+    () => cli.close(),
+  );
+  // Nothing arrives, so the floor sets the pace: 2 per ms, bursts of at most 16.
+  srv.io.pace({ factor: 1.3, minPerSecond: 2000 });
+  const at: number[] = [];
+  const order: number[] = [];
+  cli.on('message', (m) => {
+    at.push(performance.now());
+    order.push(m.readUInt32BE(0));
+  });
+  const N = 200;
+  const t0 = performance.now();
+  for (let i = 0; i < N; i++) {
+    const b = Buffer.alloc(300);
+    b.writeUInt32BE(i, 0);
+    assert.equal(srv.io.send(b, cli.address().port, '127.0.0.1'), true);
+  }
+  await until(() => order.length === N);
+  assert.deepEqual(order, [...Array(N).keys()], 'in the order sent');
+  // Unpaced, all 200 leave in one turn. Paced at 2-3 per ms (faster while many wait), the last
+  // leaves 60 ms or more after the first 16.
+  const span = (at[N - 1] as number) - t0;
+  assert.ok(span >= 40, `the burst left within ${span.toFixed(1)} ms`);
+  let most = 0;
+  for (let i = 0, j = 0; i < N; i++) {
+    while ((at[i] as number) - (at[j] as number) > 10) j++;
+    most = Math.max(most, i - j + 1);
+  }
+  assert.ok(most <= 60, `${most} replies arrived within 10 ms`);
+  assert.equal(srv.io.stats.sendFailed, 0);
+
+  // What still waits when the socket closes is sent, not dropped.
+  order.length = 0;
+  for (let i = 0; i < 100; i++) {
+    const b = Buffer.alloc(300);
+    b.writeUInt32BE(i, 0);
+    srv.io.send(b, cli.address().port, '127.0.0.1');
+  }
+  srv.io.close();
+  await until(() => order.length === 100);
+  assert.deepEqual(order, [...Array(100).keys()]);
+});

@@ -28,6 +28,14 @@ export interface UdpBatchStats {
   sendFailed: number;
 }
 
+/** Pacing of what `send` queues (see UdpBatch.pace). */
+export interface PaceOptions {
+  /** Datagrams may leave at this multiple of the rate datagrams arrive at. */
+  factor: number;
+  /** The lowest rate they may leave at, per second, whatever arrives. */
+  minPerSecond: number;
+}
+
 /** Largest datagram read or written through the batch (DHCP: RFC 2131's 576 up to an MTU of 1500). */
 export const SLOT = 2048;
 
@@ -57,6 +65,17 @@ export class UdpBatch {
   private closed = false;
   /** Source address text by its 32-bit value (relays are few). */
   private readonly names = new Map<number, string>();
+  // Pacing (off while `pacing` is undefined): a token bucket refilled at `factor` times the
+  // arrival rate, measured over 50 ms windows; datagrams beyond it wait in `later`.
+  private pacing: PaceOptions | undefined;
+  private tokens = 0;
+  private refilledAt = 0;
+  private arrivals = 0;
+  private windowStart = 0;
+  private arrivalRate = 0;
+  private later: Array<{ bytes: Uint8Array; port: number; address: string }> = [];
+  private laterHead = 0;
+  private paceTimer: NodeJS.Timeout | undefined;
   private constructor(
     readonly fd: number,
     private readonly batch: number,
@@ -122,11 +141,87 @@ export class UdpBatch {
   }
 
   /**
+   * Spreads what `send` queues over time instead of letting a burst of replies (a claim group's
+   * ACKs) leave at once: at most `factor` times the rate datagrams arrive (counted by
+   * `arrived`), and never slower than `minPerSecond`. The rest wait, in order, for a later turn
+   * of the event loop or a 1 ms timer.
+   */
+  pace(opts: PaceOptions): void {
+    if (!(opts.factor > 0) || !(opts.minPerSecond > 0))
+      throw new RangeError('pace needs a positive factor and rate');
+    this.pacing = opts;
+    this.refilledAt = performance.now();
+    this.windowStart = this.refilledAt;
+    this.tokens = 16;
+  }
+
+  /** Datagrams held back by the pace. */
+  get waiting(): number {
+    return this.later.length - this.laterHead;
+  }
+
+  /** Counts a datagram that arrived (the pace follows the arrival rate). */
+  arrived(): void {
+    this.arrivals++;
+  }
+
+  /**
+   * Datagrams per millisecond the pace allows now: `factor` times the arrival rate, raised in
+   * proportion to what waits (a busy event loop misses refills; the queue must not grow without
+   * end), never under `minPerSecond`.
+   */
+  private perMs(now: number): number {
+    const p = this.pacing as PaceOptions;
+    const span = now - this.windowStart;
+    if (span >= 50) {
+      const rate = this.arrivals / span;
+      this.arrivalRate = this.arrivalRate === 0 ? rate : 0.5 * this.arrivalRate + 0.5 * rate;
+      this.arrivals = 0;
+      this.windowStart = now;
+    }
+    const waiting = this.later.length - this.laterHead;
+    return Math.max(p.minPerSecond / 1000, p.factor * this.arrivalRate) * (1 + waiting / 512);
+  }
+
+  /** Adds the tokens earned since the last refill; at most 3 ms of them (at least 16) are kept. */
+  private refill(): void {
+    const now = performance.now();
+    const perMs = this.perMs(now);
+    this.tokens = Math.min(Math.max(16, 3 * perMs), this.tokens + (now - this.refilledAt) * perMs);
+    this.refilledAt = now;
+  }
+
+  /** Queues what the pace allows of the datagrams waiting; arms the timer while any wait. */
+  private release(): void {
+    if (this.laterHead < this.later.length) {
+      this.refill();
+      while (this.laterHead < this.later.length && this.tokens >= 1) {
+        const d = this.later[this.laterHead] as { bytes: Uint8Array; port: number; address: string };
+        this.later[this.laterHead++] = undefined as never;
+        this.tokens--;
+        this.enqueue(d.bytes, d.port, d.address);
+      }
+      if (this.laterHead === this.later.length) {
+        this.later = [];
+        this.laterHead = 0;
+      }
+    }
+    if (this.laterHead < this.later.length && !this.paceTimer && !this.closed) {
+      this.paceTimer = setTimeout(() => {
+        this.paceTimer = undefined;
+        this.release();
+        this.flush();
+      }, 1);
+    }
+  }
+
+  /**
    * Reads what the socket holds, up to `budget` datagrams, calling `each` with a copy of each
    * datagram and its source. Returns how many were read. Never blocks.
    */
   drain(budget: number, each: (msg: Buffer, address: string, port: number) => void): number {
     if (this.closed) return 0;
+    if (this.laterHead < this.later.length) this.release();
     const { c, dv, u8 } = this;
     let total = 0;
     let failures = 0;
@@ -176,6 +271,23 @@ export class UdpBatch {
   send(bytes: Uint8Array, port: number, address: string): boolean {
     if (this.closed) return true;
     if (bytes.length > SLOT) return false;
+    if (this.pacing) {
+      if (this.laterHead === this.later.length) this.refill();
+      const waiting = this.later.length - this.laterHead;
+      // A queue this long means the pace cannot keep up: send rather than wait without end.
+      if ((waiting > 0 || this.tokens < 1) && waiting < 8192) {
+        this.later.push({ bytes, port, address });
+        this.release();
+        return true;
+      }
+      this.tokens--;
+    }
+    this.enqueue(bytes, port, address);
+    return true;
+  }
+
+  /** Puts a datagram in the next sendmmsg's slots. */
+  private enqueue(bytes: Uint8Array, port: number, address: string): void {
     const dot1 = address.indexOf('.');
     const dot2 = address.indexOf('.', dot1 + 1);
     const dot3 = address.indexOf('.', dot2 + 1);
@@ -198,7 +310,6 @@ export class UdpBatch {
         this.flush();
       });
     }
-    return true;
   }
 
   /** Sends what is queued (each datagram is sent or counted as a send error). */
@@ -220,6 +331,14 @@ export class UdpBatch {
 
   /** Stops using the socket (dgram closes the descriptor). Queued datagrams are sent first. */
   close(): void {
+    if (this.paceTimer) clearTimeout(this.paceTimer);
+    this.paceTimer = undefined;
+    for (let i = this.laterHead; i < this.later.length; i++) {
+      const d = this.later[i] as { bytes: Uint8Array; port: number; address: string };
+      this.enqueue(d.bytes, d.port, d.address);
+    }
+    this.later = [];
+    this.laterHead = 0;
     this.flush();
     this.closed = true;
   }
