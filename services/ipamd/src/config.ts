@@ -125,7 +125,7 @@ export const FLAGS: Record<string, Flag> = {
   },
   'dhcp-pace': {
     env: 'NETSPAN_DHCP_PACE',
-    def: '0',
+    def: '130',
     help: 'with --dhcp-io batched, DHCP replies leave at most at this percentage of the rate requests arrive at (at least 1,000/s), spread out rather than in bursts (0 = as soon as ready)',
   },
   'dns-io': {
