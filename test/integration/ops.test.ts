@@ -156,6 +156,10 @@ describe('Prometheus metrics (--metrics-listen)', () => {
         { what: 'the malformed datagram to be counted', timeoutMs: 5000, intervalMs: 100 },
       );
       assert.equal(sample(text, 'netspan_dhcp_messages_total', { type: 'discover', outcome: 'offer' }), 1);
+      // Replies to relays are paced by default: at the floor rate while almost nothing arrives,
+      // and the one reply has left.
+      assert.ok((sample(text, 'netspan_dhcp_relay_reply_pace', {}) ?? 0) >= 1000);
+      assert.equal(sample(text, 'netspan_dhcp_relay_replies_waiting', {}), 0);
     } finally {
       sock.close();
     }

@@ -260,6 +260,11 @@ export class DhcpUdpListener {
     return this.io?.waiting ?? 0;
   }
 
+  /** Replies per second the pace allows now (undefined: replies are not paced). */
+  get replyPacePerSecond(): number | undefined {
+    return this.io?.pacePerSecond;
+  }
+
   /** An exchange is over. */
   private settled(): void {
     this.inflight--;

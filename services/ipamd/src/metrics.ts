@@ -111,6 +111,18 @@ export class IpamdMetrics {
         this.set(src()?.dhcpUdp?.repliesWaiting ?? 0);
       },
     });
+    new Gauge({
+      name: 'netspan_dhcp_relay_reply_pace',
+      help:
+        'Replies per second to relays that --dhcp-pace allows now (1.3 times the arrival rate by ' +
+        'default; absent when replies are not paced).',
+      registers,
+      collect() {
+        this.reset();
+        const pace = src()?.dhcpUdp?.replyPacePerSecond;
+        if (pace !== undefined) this.set(Math.round(pace));
+      },
+    });
     this.etcdTxns = new Counter({
       name: 'netspan_etcd_txns_total',
       help:

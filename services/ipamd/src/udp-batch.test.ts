@@ -220,3 +220,17 @@ it('paced: a burst of replies leaves spread out, in order, none lost; close send
   await until(() => order.length === 100);
   assert.deepEqual(order, [...Array(100).keys()]);
 });
+
+it('paced: the pace follows the rate datagrams arrive at, above its floor', async () => {
+  const srv = await server({ onDatagram: () => {} });
+  closers.push(() => srv.socket.close());
+  assert.equal(srv.io.pacePerSecond, undefined, 'not paced until asked');
+  srv.io.pace({ factor: 1.3, minPerSecond: 1000 });
+  assert.equal(srv.io.pacePerSecond, 1000, 'nothing arrived yet: the floor');
+  // 3,000 arrivals over a window of at least 50 ms: at most 60 per ms, so at most 78 per ms paced.
+  for (let i = 0; i < 3000; i++) srv.io.arrived();
+  await new Promise((r) => setTimeout(r, 60));
+  const pace = srv.io.pacePerSecond as number;
+  assert.ok(pace <= 1.3 * 3000 * (1000 / 50), `pace ${pace}/s is above 1.3 times any possible arrival rate`);
+  assert.ok(pace > 1.3 * 3000, `pace ${pace}/s did not follow 3,000 arrivals in well under a second`);
+});

@@ -160,6 +160,11 @@ export class UdpBatch {
     return this.later.length - this.laterHead;
   }
 
+  /** Datagrams per second the pace allows now (undefined: not paced). */
+  get pacePerSecond(): number | undefined {
+    return this.pacing ? this.perMs(performance.now()) * 1000 : undefined;
+  }
+
   /** Counts a datagram that arrived (the pace follows the arrival rate). */
   arrived(): void {
     this.arrivals++;
