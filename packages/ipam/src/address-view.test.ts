@@ -207,6 +207,26 @@ describe('NetworkView leases and counts', () => {
     assert.equal(v.leaseAt('10.0.0.12')?.revision, 9);
   });
 
+  it('counts leases by state as they are put, change state, go stale and are deleted', () => {
+    const v = twoPools();
+    const states = () => Object.fromEntries(v.leaseStates());
+    assert.deepEqual(states(), {});
+    v.putLease(lease('10.0.0.12', 2));
+    v.putLease(lease('10.0.0.13', 3));
+    v.putLease({ ...lease('10.0.0.14', 4), state: 'offered' });
+    assert.deepEqual(states(), { bound: 2, offered: 1 });
+    v.putLease({ ...lease('10.0.0.12', 5), state: 'declined' });
+    v.putLease({ ...lease('10.0.0.13', 1), state: 'expired' }); // older: ignored
+    assert.deepEqual(states(), { bound: 1, offered: 1, declined: 1 });
+    v.deleteLease('10.0.0.14', 6);
+    v.deleteLease('10.0.0.99', 7); // never known
+    assert.deepEqual(states(), { bound: 1, declined: 1 });
+    // The counts agree with the leases themselves.
+    const walked: Record<string, number> = {};
+    for (const l of v.leases.values()) walked[l.state] = (walked[l.state] ?? 0) + 1;
+    assert.deepEqual(states(), walked);
+  });
+
   it('ignores a put older than the lease it has', () => {
     const v = twoPools();
     v.putLease(lease('10.0.0.12', 9, 'new'));

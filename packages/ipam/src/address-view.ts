@@ -45,6 +45,8 @@ export class NetworkView {
   /** Leases by address offset. */
   readonly leases = new Map<number, StoredLease>();
   private readonly byClient = new Map<string, number>();
+  /** Leases by state, kept as leases come and go (metrics read it without walking every lease). */
+  private readonly byState = new Map<string, number>();
   readonly reservations = new Map<string, StoredReservation>();
   private readonly reservedByOffset = new Map<number, string>();
   /** Deleted addresses whose delete revision the watch may not have passed yet. */
@@ -84,6 +86,7 @@ export class NetworkView {
       this.reservedBits = new Bits(size);
       this.leases.clear();
       this.byClient.clear();
+      this.byState.clear();
       this.reservations.clear();
       this.reservedByOffset.clear();
     }
@@ -153,6 +156,7 @@ export class NetworkView {
     if (prev) {
       if (prev.revision >= lease.revision) return false;
       if (prev.clientId !== lease.clientId) this.byClient.delete(prev.clientId);
+      this.countState(prev.state, -1);
     } else if (!this.used.get(off)) {
       // (An address marked taken after a failed claim is already counted.)
       this.used.set(off);
@@ -161,7 +165,19 @@ export class NetworkView {
     }
     this.leases.set(off, lease);
     this.byClient.set(lease.clientId, off);
+    this.countState(lease.state, 1);
     return true;
+  }
+
+  private countState(state: string, delta: number): void {
+    const n = (this.byState.get(state) ?? 0) + delta;
+    if (n > 0) this.byState.set(state, n);
+    else this.byState.delete(state);
+  }
+
+  /** How many leases this view holds in each state (states with none are absent). */
+  leaseStates(): ReadonlyMap<string, number> {
+    return this.byState;
   }
 
   /** Applies a delete; false when nothing was known there (or a newer lease is). */
@@ -175,6 +191,7 @@ export class NetworkView {
     if (prev) {
       this.leases.delete(off);
       if (this.byClient.get(prev.clientId) === off) this.byClient.delete(prev.clientId);
+      this.countState(prev.state, -1);
     }
     this.used.clear(off);
     this.countLease(off, -1);
