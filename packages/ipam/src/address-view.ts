@@ -47,6 +47,10 @@ export class NetworkView {
   private readonly byClient = new Map<string, number>();
   /** Leases by state, kept as leases come and go (metrics read it without walking every lease). */
   private readonly byState = new Map<string, number>();
+  /** No lease of this view expires before this (see earliestExpiryMs). */
+  private expiryFloor = Number.POSITIVE_INFINITY;
+  /** The earliest expiry put since the reclaimer's walk began (see beginExpiryWalk). */
+  private expiryPutDuringWalk = Number.POSITIVE_INFINITY;
   readonly reservations = new Map<string, StoredReservation>();
   private readonly reservedByOffset = new Map<number, string>();
   /** Deleted addresses whose delete revision the watch may not have passed yet. */
@@ -87,6 +91,7 @@ export class NetworkView {
       this.leases.clear();
       this.byClient.clear();
       this.byState.clear();
+      this.expiryFloor = Number.POSITIVE_INFINITY;
       this.reservations.clear();
       this.reservedByOffset.clear();
     }
@@ -166,7 +171,34 @@ export class NetworkView {
     this.leases.set(off, lease);
     this.byClient.set(lease.clientId, off);
     this.countState(lease.state, 1);
+    this.noteExpiry(lease.expiresAtMs);
     return true;
+  }
+
+  /**
+   * A time no lease of this view expires before (0 expiries never do): a lower bound, lowered
+   * as leases are put and raised to the exact earliest by the reclaimer's full walks, so a
+   * reclaimer finds nothing to walk for until then.
+   */
+  get earliestExpiryMs(): number {
+    return this.expiryFloor;
+  }
+
+  /** Lowers the bound to `expiresAtMs` (a lease that expires then is, or may still be, here). */
+  noteExpiry(expiresAtMs: number): void {
+    if (expiresAtMs === 0) return;
+    if (expiresAtMs < this.expiryFloor) this.expiryFloor = expiresAtMs;
+    if (expiresAtMs < this.expiryPutDuringWalk) this.expiryPutDuringWalk = expiresAtMs;
+  }
+
+  /** A walk of every lease begins (leases put during it are remembered apart). */
+  beginExpiryWalk(): void {
+    this.expiryPutDuringWalk = Number.POSITIVE_INFINITY;
+  }
+
+  /** The walk saw every lease; the earliest expiry among those it leaves in place was `earliest`. */
+  endExpiryWalk(earliest: number): void {
+    this.expiryFloor = Math.min(earliest, this.expiryPutDuringWalk);
   }
 
   private countState(state: string, delta: number): void {

@@ -122,6 +122,34 @@ describe('DhcpLeases', () => {
     assert.equal(back?.address, a.address);
   });
 
+  it('walks the leases to reclaim only once one may have expired, and then finds it', async () => {
+    let now = 1_000_000;
+    const { dhcp, engine } = await setup({ now: () => now });
+    const view = engine.views.networks.get('net');
+    assert.ok(view);
+    assert.equal(view.earliestExpiryMs, Number.POSITIVE_INFINITY, 'no leases: nothing to expire');
+    const a = await dhcp.offer({ network: 'net', clientId: 'a', mac: '' });
+    assert.ok(a);
+    const la = await bind(dhcp, 'a', a.address);
+    assert.ok(la.ok);
+    now += 30_000;
+    const b = await dhcp.offer({ network: 'net', clientId: 'b', mac: '' });
+    assert.ok(b);
+    const lb = await bind(dhcp, 'b', b.address);
+    assert.ok(lb.ok);
+    assert.equal(view.earliestExpiryMs, la.lease.expiresAtMs, "a's lease is the first to expire");
+    // Before then a pass finds nothing, and leaves the bound where it was.
+    assert.equal(await dhcp.reclaim(), 0);
+    assert.equal(view.earliestExpiryMs, la.lease.expiresAtMs);
+    now = la.lease.expiresAtMs + 1;
+    assert.equal(await dhcp.reclaim(), 1);
+    // The walk raised the bound to the earliest lease left: b's.
+    assert.equal(view.earliestExpiryMs, lb.lease.expiresAtMs);
+    now = lb.lease.expiresAtMs + 1;
+    assert.equal(await dhcp.reclaim(), 1);
+    assert.equal(view.earliestExpiryMs, Number.POSITIVE_INFINITY);
+  });
+
   it('releases only for the holder', async () => {
     const { dhcp } = await setup();
     const o = await dhcp.offer({ network: 'net', clientId: 'a', mac: '' });

@@ -394,13 +394,25 @@ export class DhcpLeases {
     const expired: StoredLease[] = [];
     let scanned = 0;
     for (const view of this.engine.views.networks.values()) {
+      // Nothing here can have expired yet: no walk (a replica may hold a million leases).
+      if (view.earliestExpiryMs + this.reclaimGraceMs >= now) continue;
+      view.beginExpiryWalk();
+      let earliest = Number.POSITIVE_INFINITY;
+      let whole = true;
       for (const lease of view.leases.values()) {
-        if (lease.expiresAtMs !== 0 && lease.expiresAtMs + this.reclaimGraceMs < now) expired.push(lease);
-        if (expired.length >= limit) break;
+        const e = lease.expiresAtMs;
+        if (e !== 0 && e + this.reclaimGraceMs < now) {
+          if (expired.length >= limit) {
+            whole = false;
+            break;
+          }
+          expired.push(lease);
+        } else if (e !== 0 && e < earliest) earliest = e;
         // A million leases take 50-100 ms to walk: let DHCP in between slices of the walk.
         // (A Map's iterator stays valid while the watch adds and removes leases meanwhile.)
         if (++scanned % RECLAIM_SLICE === 0) await new Promise<void>((r) => setImmediate(r));
       }
+      if (whole) view.endExpiryWalk(earliest);
       if (expired.length >= limit) break;
     }
     let n = 0;
@@ -408,6 +420,9 @@ export class DhcpLeases {
       if (await this.engine.store.deleteLease(lease)) {
         this.engine.views.leaseDeleted(lease.network, lease.address, lease.revision + 1);
         n++;
+      } else {
+        // Still there (renewed, or etcd did not answer): the next pass looks again.
+        this.engine.views.networks.get(lease.network)?.noteExpiry(lease.expiresAtMs);
       }
     }
     this.stats.reclaimed += n;
