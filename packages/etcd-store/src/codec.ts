@@ -1,10 +1,11 @@
-import type {
-  Lease,
-  Network,
-  Reservation,
-  StoredLease,
-  StoredNetwork,
-  StoredReservation,
+import {
+  LEASE_STATES,
+  type Lease,
+  type Network,
+  type Reservation,
+  type StoredLease,
+  type StoredNetwork,
+  type StoredReservation,
 } from '@netspan/ipam';
 
 /**
@@ -80,7 +81,7 @@ export function decodeLease(
   };
 }
 
-const STATES = new Set(['offered', 'bound', 'declined', 'expired']);
+const STATES = new Set<string>(LEASE_STATES);
 
 // Every replica holds every lease in memory; the few distinct network names, pools, states
 // and (host, via) locations are shared instead of repeated per lease (bounded caches).

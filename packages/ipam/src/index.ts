@@ -29,6 +29,7 @@ export {
 } from './ipv4.js';
 export {
   isLive,
+  LEASE_STATES,
   type Lease,
   type LeaseState,
   type Location,

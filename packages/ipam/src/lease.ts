@@ -1,6 +1,8 @@
 import { invalid } from './errors.js';
 
-export type LeaseState = 'offered' | 'bound' | 'declined' | 'expired';
+/** Every state a lease can be in. */
+export const LEASE_STATES = ['offered', 'bound', 'declined', 'expired'] as const;
+export type LeaseState = (typeof LEASE_STATES)[number];
 
 export interface Location {
   /** Agent host id; empty for API allocations and external relays. */

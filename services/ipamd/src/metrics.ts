@@ -1,13 +1,10 @@
 import { RCODE_LABELS } from '@netspan/dns';
 import type { EtcdIpamStore, TxnOutcome } from '@netspan/etcd-store';
-import type { IpamEngine } from '@netspan/ipam';
+import { type IpamEngine, LEASE_STATES } from '@netspan/ipam';
 import { Counter, counterFrom, Gauge, Histogram, newRegistry, type Registry } from '@netspan/metrics';
 import type { DhcpUdpListener } from './dhcp-udp.js';
 import type { IpamdDns } from './dns.js';
 import type { LeaderJob } from './leader.js';
-
-/** The states netspan_leases reports for every network (0 when none). */
-const LEASE_STATES = ['bound', 'offered', 'declined', 'expired'] as const;
 
 /** What the scrape-time collectors read; bound once the pieces exist. */
 export interface MetricSources {
