@@ -36,6 +36,13 @@ export interface PaceOptions {
   minPerSecond: number;
 }
 
+/** A reply held back by the pace. */
+interface Waiting {
+  bytes: Uint8Array;
+  port: number;
+  address: string;
+}
+
 /** Largest datagram read or written through the batch (DHCP: RFC 2131's 576 up to an MTU of 1500). */
 export const SLOT = 2048;
 
@@ -73,7 +80,7 @@ export class UdpBatch {
   private arrivals = 0;
   private windowStart = 0;
   private arrivalRate = 0;
-  private later: Array<{ bytes: Uint8Array; port: number; address: string }> = [];
+  private later: Waiting[] = [];
   private laterHead = 0;
   private paceTimer: NodeJS.Timeout | undefined;
   private constructor(
@@ -184,8 +191,7 @@ export class UdpBatch {
       this.arrivals = 0;
       this.windowStart = now;
     }
-    const waiting = this.later.length - this.laterHead;
-    return Math.max(p.minPerSecond / 1000, p.factor * this.arrivalRate) * (1 + waiting / 512);
+    return Math.max(p.minPerSecond / 1000, p.factor * this.arrivalRate) * (1 + this.waiting / 512);
   }
 
   /** Adds the tokens earned since the last refill; at most 3 ms of them (at least 16) are kept. */
@@ -198,10 +204,10 @@ export class UdpBatch {
 
   /** Queues what the pace allows of the datagrams waiting; arms the timer while any wait. */
   private release(): void {
-    if (this.laterHead < this.later.length) {
+    if (this.waiting > 0) {
       this.refill();
-      while (this.laterHead < this.later.length && this.tokens >= 1) {
-        const d = this.later[this.laterHead] as { bytes: Uint8Array; port: number; address: string };
+      while (this.waiting > 0 && this.tokens >= 1) {
+        const d = this.later[this.laterHead] as Waiting;
         this.later[this.laterHead++] = undefined as never;
         this.tokens--;
         this.enqueue(d.bytes, d.port, d.address);
@@ -211,7 +217,7 @@ export class UdpBatch {
         this.laterHead = 0;
       }
     }
-    if (this.laterHead < this.later.length && !this.paceTimer && !this.closed) {
+    if (this.waiting > 0 && !this.paceTimer && !this.closed) {
       this.paceTimer = setTimeout(() => {
         this.paceTimer = undefined;
         this.release();
@@ -226,7 +232,7 @@ export class UdpBatch {
    */
   drain(budget: number, each: (msg: Buffer, address: string, port: number) => void): number {
     if (this.closed) return 0;
-    if (this.laterHead < this.later.length) this.release();
+    if (this.waiting > 0) this.release();
     const { c, dv, u8 } = this;
     let total = 0;
     let failures = 0;
@@ -277,8 +283,8 @@ export class UdpBatch {
     if (this.closed) return true;
     if (bytes.length > SLOT) return false;
     if (this.pacing) {
-      if (this.laterHead === this.later.length) this.refill();
-      const waiting = this.later.length - this.laterHead;
+      const waiting = this.waiting;
+      if (waiting === 0) this.refill();
       // A queue this long means the pace cannot keep up: send rather than wait without end.
       if ((waiting > 0 || this.tokens < 1) && waiting < 8192) {
         this.later.push({ bytes, port, address });
@@ -339,7 +345,7 @@ export class UdpBatch {
     if (this.paceTimer) clearTimeout(this.paceTimer);
     this.paceTimer = undefined;
     for (let i = this.laterHead; i < this.later.length; i++) {
-      const d = this.later[i] as { bytes: Uint8Array; port: number; address: string };
+      const d = this.later[i] as Waiting;
       this.enqueue(d.bytes, d.port, d.address);
     }
     this.later = [];
